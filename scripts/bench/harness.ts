@@ -1,0 +1,62 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchOptions, ToolId } from './options.ts';
+import { distsyncCli, projectNode } from './paths.ts';
+import { ProcessRegistry } from './processes.ts';
+import { runSuite, type SuiteResult } from './suite.ts';
+import { DistsyncDriver } from './tools/distsync.ts';
+import { RsyncLocalDriver, RsyncSshDriver } from './tools/rsync.ts';
+import { SyncthingDriver } from './tools/syncthing.ts';
+import type { ToolDriver } from './tools/types.ts';
+import { WireCounter } from './wire-bytes.ts';
+
+export { quickOptions } from './options.ts';
+export type { SuiteResult, CellResult } from './suite.ts';
+
+export function buildDrivers(tools: readonly ToolId[], root: string): ToolDriver[] {
+  const make: Record<ToolId, () => ToolDriver> = {
+    distsync: () => new DistsyncDriver(distsyncCli(root), projectNode(root)),
+    'rsync-ssh': () => new RsyncSshDriver(),
+    'rsync-local': () => new RsyncLocalDriver(),
+    syncthing: () => new SyncthingDriver(),
+  };
+  return tools.map((id) => make[id]());
+}
+
+export interface BenchRun {
+  options: BenchOptions;
+  root: string;
+  /** True when running inside our own network namespace. */
+  wireIsolated: boolean;
+  log: (line: string) => void;
+  unavailable?: ReadonlyMap<ToolId, string>;
+}
+
+/**
+ * Run the suite in a fresh temp dir under os.tmpdir(), and always stop every
+ * process we started and remove the dir (unless options.keep). Used by the
+ * CLI entry and directly by the smoke test.
+ */
+export async function runBench(run: BenchRun): Promise<SuiteResult> {
+  const benchDir = await mkdtemp(join(tmpdir(), 'distsync-bench-'));
+  const registry = new ProcessRegistry();
+  const onExit = (): void => registry.killAllNow();
+  process.once('exit', onExit);
+  try {
+    return await runSuite({
+      options: run.options,
+      drivers: buildDrivers(run.options.tools, run.root),
+      benchDir,
+      registry,
+      wire: new WireCounter(run.wireIsolated),
+      log: run.log,
+      ...(run.unavailable === undefined ? {} : { unavailable: run.unavailable }),
+    });
+  } finally {
+    await registry.stopAll();
+    process.removeListener('exit', onExit);
+    if (run.options.keep) run.log(`kept ${benchDir}`);
+    else await rm(benchDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,152 @@
+import { parseArgs } from 'node:util';
+import { BenchError } from './errors.ts';
+
+export const TOOL_IDS = ['distsync', 'rsync-ssh', 'rsync-local', 'syncthing'] as const;
+export type ToolId = (typeof TOOL_IDS)[number];
+
+export const WORKLOAD_IDS = ['small-files', 'large', 'large-edit', 'text', 'rename', 'latency', 'fanout'] as const;
+export type WorkloadId = (typeof WORKLOAD_IDS)[number];
+
+export interface Sizes {
+  smallFiles: number;
+  largeMiB: number;
+  /** Bytes overwritten in the middle of the large file. */
+  editBytes: number;
+  textMiB: number;
+  clients: number;
+  latencyChanges: number;
+  fanoutChanges: number;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  tools: ToolId[];
+  workloads: WorkloadId[];
+  runs: number;
+  seed: number;
+  sizes: Sizes;
+  /** Markdown report path (the SVG goes beside it); undefined = print only. */
+  out: string | undefined;
+  netns: boolean;
+  install: boolean;
+  keep: boolean;
+}
+
+const FULL: Sizes = {
+  smallFiles: 3000,
+  largeMiB: 256,
+  editBytes: 1 << 20,
+  textMiB: 20,
+  clients: 50,
+  latencyChanges: 100,
+  fanoutChanges: 20,
+};
+
+const QUICK: Sizes = {
+  smallFiles: 50,
+  largeMiB: 2,
+  editBytes: 256 << 10,
+  textMiB: 1,
+  clients: 3,
+  latencyChanges: 10,
+  fanoutChanges: 3,
+};
+
+export const USAGE = `usage: npm run bench -- [options]
+  --quick              tiny sizes, 1 run, no report file unless --out is given
+  --only LIST          tools: distsync,rsync-ssh,rsync-local,syncthing ("rsync" = both rsync variants)
+  --workloads LIST     ${WORKLOAD_IDS.join(',')}
+  --runs N             runs per measured cell, median reported (default 3, quick 1)
+  --seed N             workload generator seed (default 1)
+  --large-mib N        large file size in MiB (default 256; env DISTSYNC_BENCH_LARGE_MIB)
+  --small-files N      number of 1-8 KiB files (default 3000)
+  --text-mib N         compressible text volume in MiB (default 20)
+  --clients N          fan-out clients (default 50)
+  --latency-changes N  1 KiB changes for the latency measurement (default 100)
+  --out PATH           markdown report path (default docs/benchmarks.md; SVG beside it)
+  --no-netns           do not re-exec inside a private network namespace
+  --no-install         do not apt-get install missing rsync/openssh-server/syncthing
+  --keep               keep the temporary bench directory for inspection`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new BenchError('BAD_OPTION', `--${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function parseList<T extends string>(name: string, raw: string | undefined, all: readonly T[], aliases: Record<string, T[]>): T[] {
+  if (raw === undefined) return [...all];
+  const picked = new Set<T>();
+  for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const alias = aliases[item];
+    if (alias !== undefined) alias.forEach((a) => picked.add(a));
+    else if ((all as readonly string[]).includes(item)) picked.add(item as T);
+    else throw new BenchError('BAD_OPTION', `--${name}: unknown "${item}" (choose from ${all.join(', ')})`);
+  }
+  // Keep the canonical order so reports are laid out the same every time.
+  return all.filter((id) => picked.has(id));
+}
+
+export interface ParsedCommandLine {
+  options: BenchOptions;
+  help: boolean;
+}
+
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedCommandLine {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      workloads: { type: 'string' },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      'large-mib': { type: 'string' },
+      'small-files': { type: 'string' },
+      'text-mib': { type: 'string' },
+      clients: { type: 'string' },
+      'latency-changes': { type: 'string' },
+      out: { type: 'string' },
+      'no-netns': { type: 'boolean', default: false },
+      'no-install': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const quick = values.quick === true;
+  const base = quick ? QUICK : FULL;
+  const largeMiB = positiveInt('large-mib', values['large-mib'] ?? env['DISTSYNC_BENCH_LARGE_MIB'], base.largeMiB);
+  const sizes: Sizes = {
+    smallFiles: positiveInt('small-files', values['small-files'], base.smallFiles),
+    largeMiB,
+    // The edit must fit well inside the file; 1 MiB unless the file is tiny.
+    editBytes: Math.min(base.editBytes, Math.floor((largeMiB << 20) / 4)),
+    textMiB: positiveInt('text-mib', values['text-mib'], base.textMiB),
+    clients: positiveInt('clients', values.clients, base.clients, 2),
+    latencyChanges: positiveInt('latency-changes', values['latency-changes'], base.latencyChanges),
+    fanoutChanges: base.fanoutChanges,
+  };
+  const options: BenchOptions = {
+    quick,
+    tools: parseList('only', values.only, TOOL_IDS, { rsync: ['rsync-ssh', 'rsync-local'] }),
+    workloads: parseList('workloads', values.workloads, WORKLOAD_IDS, {}),
+    runs: positiveInt('runs', values.runs, quick ? 1 : 3),
+    seed: positiveInt('seed', values.seed, 1, 0),
+    sizes,
+    out: values.out ?? (quick ? undefined : 'docs/benchmarks.md'),
+    netns: values['no-netns'] !== true,
+    install: values['no-install'] !== true,
+    keep: values.keep === true,
+  };
+  return { options, help: values.help === true };
+}
+
+/** Options for callers that skip the command line (the smoke test). */
+export function quickOptions(overrides: Partial<BenchOptions> = {}): BenchOptions {
+  return { ...parseCommandLine(['--quick']).options, netns: false, install: false, ...overrides };
+}

@@ -1,0 +1,105 @@
+/**
+ * `npm run bench`: distsync vs rsync (ssh and local) vs Syncthing on the same
+ * generated data. Installs missing Debian packages, then re-executes itself
+ * inside a private network namespace so loopback byte counts are exact.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { ensureIpCommand, ensureToolPackages } from './deps.ts';
+import { BenchError, describeError } from './errors.ts';
+import { runBench } from './harness.ts';
+import { collectMachineInfo } from './machine-info.ts';
+import { bringUpLoopback, IN_NETNS_ENV, probeNetns, reexecInNetns, UNAVAILABLE_ENV } from './netns.ts';
+import { parseCommandLine, USAGE, type BenchOptions, type ToolId } from './options.ts';
+import { repoRoot } from './paths.ts';
+import { renderMarkdown } from './report.ts';
+import { ratioChartSvg } from './svg.ts';
+import { ratioBars } from './report.ts';
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`);
+};
+
+function unavailableFromEnv(): Map<ToolId, string> {
+  try {
+    return new Map(JSON.parse(process.env[UNAVAILABLE_ENV] ?? '[]') as Array<[ToolId, string]>);
+  } catch {
+    return new Map();
+  }
+}
+
+async function measureAndReport(options: BenchOptions, unavailable: Map<ToolId, string>, isolated: boolean): Promise<number> {
+  const root = repoRoot();
+  // Ctrl-C: leave through the normal path, so runBench's cleanup runs.
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log('interrupted: stopping processes and cleaning up (Ctrl-C again to force)');
+    process.exitCode = 130;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const result = await runBench({ options, root, wireIsolated: isolated, log, unavailable });
+  const machine = await collectMachineInfo(root, result.tools);
+  const mdPath = options.out === undefined ? undefined : isAbsolute(options.out) ? options.out : resolve(root, options.out);
+  const svgName = mdPath === undefined ? undefined : `${basename(mdPath, extname(mdPath))}.svg`;
+  const markdown = renderMarkdown(result, machine, svgName);
+  process.stdout.write(`${markdown}\n`);
+  if (mdPath !== undefined && svgName !== undefined) {
+    await mkdir(dirname(mdPath), { recursive: true });
+    await writeFile(mdPath, markdown);
+    await writeFile(join(dirname(mdPath), svgName), ratioChartSvg(ratioBars(result), 'distsync'));
+    log(`wrote ${mdPath} and ${join(dirname(mdPath), svgName)}`);
+  }
+  const failed = result.cells.filter((c) => c.status === 'failed');
+  if (failed.length > 0) log(`${failed.length} cell(s) failed; see the table`);
+  return interrupted ? 130 : failed.length > 0 ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    const parsed = parseCommandLine(process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    options = parsed.options;
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    return 2;
+  }
+
+  if (process.env[IN_NETNS_ENV] === '1') {
+    await bringUpLoopback();
+    return measureAndReport(options, unavailableFromEnv(), true);
+  }
+
+  // Packages first: inside the namespace there is no network to reach apt.
+  const ctx = { install: options.install, log };
+  const unavailable = await ensureToolPackages(options.tools, ctx);
+  for (const [tool, why] of unavailable) log(`skipping ${tool}: ${why}`);
+
+  if (options.netns) {
+    const problem = (await ensureIpCommand(ctx)) ?? (await probeNetns());
+    if (problem === undefined) {
+      return reexecInNetns({ [UNAVAILABLE_ENV]: JSON.stringify([...unavailable]) });
+    }
+    log(`WARNING: no private network namespace (${problem}); using the shared 127.0.0.1, so byte counts may include other traffic`);
+  } else {
+    log('WARNING: --no-netns: byte counts on the shared loopback may include other traffic');
+  }
+  return measureAndReport(options, unavailable, false);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`[bench] fatal: ${err instanceof BenchError ? describeError(err) : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

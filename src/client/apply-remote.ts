@@ -1,0 +1,208 @@
+// Makes the disk match an entry from the hub (DESIGN.md flow 3): a file is built in a temp file
+// beside its target from local chunks plus fetched ones, verified whole, and renamed into place
+// only if the target is still what the decision saw. A reader never sees a half-written file.
+import { chmod, open, rename, rmdir, symlink, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { randomBytes, createHash } from 'node:crypto'
+import { ensureDir } from '../fs/safe-dirs.ts'
+import { localStat, sameStat } from '../fs/local-stat.ts'
+import { readChunkAt } from '../fs/read-chunks.ts'
+import { linkToTrash, moveToTrash } from '../fs/trash.ts'
+import { TEMP_PREFIX, parentOf } from '../fs/safe-path.ts'
+import { bytesEqual, hex, tombstone, type ChunkRef, type Entry } from '../index/entry.ts'
+import type { IndexStore } from '../index/index-store.ts'
+import type { LocalStat } from '../reconcile/client-decide.ts'
+
+export class ApplyError extends Error {
+  override name = 'ApplyError'
+  readonly code: string
+  constructor (code: string, message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+/** Gets chunks this client does not hold, in the order asked, verified. */
+export type FetchChunks = (refs: ChunkRef[]) => AsyncGenerator<{ ref: ChunkRef, data: Uint8Array }>
+
+export interface ApplyContext {
+  root: string
+  index: IndexStore
+  fetch: FetchChunks
+}
+
+/** 'changed': the user changed the target meanwhile; nothing was written. */
+export type ApplyOutcome = 'applied' | 'changed'
+
+export async function applyEntry (ctx: ApplyContext, entry: Entry, seq: number, seen: LocalStat | null): Promise<ApplyOutcome> {
+  const { root, index } = ctx
+  const abs = join(root, entry.path)
+  if (entry.deleted) return await applyDelete(ctx, entry, seq, seen)
+  await ensureDir(root, parentOf(entry.path))
+  switch (entry.kind) {
+    case 'dir':
+      if (seen?.kind !== 'dir') {
+        if (seen != null) return 'changed'
+        await ensureDir(root, entry.path)
+      }
+      index.put({ entry, seq, stat: null })
+      return 'applied'
+    case 'symlink': {
+      if (seen?.kind === 'dir') return 'changed'
+      const tmp = tempPath(entry.path)
+      await symlink(entry.target, join(root, tmp))
+      return await replace(ctx, tmp, entry, seq, seen)
+    }
+    case 'file': {
+      if (seen?.kind === 'dir') return 'changed'
+      const rec = index.get(entry.path)
+      if (seen?.kind === 'file' && rec != null && !rec.entry.deleted && rec.entry.kind === 'file' && bytesEqual(rec.entry.hash, entry.hash)) {
+        // same bytes, new mtime or mode: no rewrite
+        await setMeta(abs, entry)
+        const st = await localStat(abs)
+        index.put({ entry, seq, stat: st })
+        return 'applied'
+      }
+      const tmp = tempPath(entry.path)
+      try {
+        await buildFile(ctx, join(root, tmp), entry)
+      } catch (err) {
+        await unlink(join(root, tmp)).catch(() => {})
+        throw err
+      }
+      return await replace(ctx, tmp, entry, seq, seen)
+    }
+  }
+}
+
+function tempPath (relPath: string): string {
+  const dir = parentOf(relPath)
+  const name = `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`
+  return dir === '' ? name : `${dir}/${name}`
+}
+
+async function setMeta (abs: string, entry: Entry): Promise<void> {
+  await chmod(abs, entry.exec ? 0o755 : 0o644)
+  const seconds = Number(entry.mtimeNs) / 1e9
+  const fh = await open(abs, 'r')
+  try {
+    await fh.utimes(seconds, seconds)
+  } finally {
+    await fh.close()
+  }
+}
+
+/** Renames tmp over the target if the target is still as seen; keeps the old file in the trash. */
+async function replace (ctx: ApplyContext, tmp: string, entry: Entry, seq: number, seen: LocalStat | null): Promise<ApplyOutcome> {
+  const { root, index } = ctx
+  const absTmp = join(root, tmp)
+  const abs = join(root, entry.path)
+  const now = await localStat(abs)
+  if (!sameStat(now, seen) || now?.kind === 'dir') {
+    await unlink(absTmp).catch(() => {})
+    return 'changed'
+  }
+  if (now?.kind === 'file') {
+    const trashed = await linkToTrash(root, entry.path)
+    index.moveLocations(entry.path, trashed)
+  }
+  // recorded before the rename, so the watcher event the rename causes finds nothing new
+  const st = await localStat(absTmp)
+  index.put({ entry, seq, stat: st }, entry.kind === 'file')
+  try {
+    await rename(absTmp, abs)
+  } catch (err) {
+    await unlink(absTmp).catch(() => {})
+    throw err
+  }
+  return 'applied'
+}
+
+async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Promise<void> {
+  const { root, index } = ctx
+  const offsets: number[] = []
+  let off = 0
+  for (const c of entry.chunks) { offsets.push(off); off += c.size }
+
+  // chunks found nowhere locally are fetched in one ordered stream; repeats are read back from tmp
+  const firstAt = new Map<string, number>()
+  const missing: ChunkRef[] = []
+  const local = entry.chunks.map((c, i) => {
+    const h = hex(c.hash)
+    if (firstAt.has(h)) return true
+    firstAt.set(h, i)
+    if (index.findChunk(c.hash).length > 0) return true
+    missing.push(c)
+    return false
+  })
+  const fetched = ctx.fetch(missing)
+  const whole = createHash('sha256')
+  const fh = await open(absTmp, 'wx', 0o600)
+  try {
+    for (const [i, c] of entry.chunks.entries()) {
+      const h = hex(c.hash)
+      let data: Uint8Array | null = null
+      const first = firstAt.get(h)!
+      if (first < i) {
+        data = await readChunkAt(absTmp, offsets[first]!, c.size, c.hash)
+      } else if (local[i] === true) {
+        for (const loc of index.findChunk(c.hash)) {
+          data = await readChunkAt(join(root, loc.path), loc.offset, c.size, c.hash)
+          if (data != null) break
+        }
+        // the local copy changed since it was indexed: fetch this one on its own
+        data ??= await fetchOne(ctx.fetch, c)
+      } else {
+        const next = await fetched.next()
+        if (next.done === true || !bytesEqual(next.value.ref.hash, c.hash)) throw new ApplyError('ERR_FETCH_ORDER', `chunk ${h} did not arrive in order`)
+        data = next.value.data
+      }
+      if (data == null) throw new ApplyError('ERR_CHUNK_UNREADABLE', `chunk ${h} of ${entry.path} is unreadable`)
+      await fh.write(data, 0, data.byteLength, offsets[i])
+      whole.update(data)
+    }
+    if (!bytesEqual(whole.digest(), entry.hash)) throw new ApplyError('ERR_HASH_MISMATCH', `${entry.path}: rebuilt file does not match its hash`)
+    await fh.truncate(entry.size)
+    await fh.datasync()
+  } finally {
+    await fh.close()
+    await fetched.return(undefined)
+  }
+  await setMeta(absTmp, entry)
+}
+
+async function fetchOne (fetch: FetchChunks, ref: ChunkRef): Promise<Uint8Array | null> {
+  for await (const b of fetch([ref])) return b.data
+  return null
+}
+
+async function applyDelete (ctx: ApplyContext, entry: Entry, seq: number, seen: LocalStat | null): Promise<ApplyOutcome> {
+  const { root, index } = ctx
+  const abs = join(root, entry.path)
+  const now = await localStat(abs)
+  if (!sameStat(now, seen)) return 'changed'
+  if (now?.kind === 'dir') {
+    // children go by their own tombstones; an emptied directory is removed then (removeEmptyParents)
+    await rmdir(abs).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOTEMPTY' && err.code !== 'ENOENT') throw err })
+  } else if (now != null) {
+    const trashed = await moveToTrash(root, entry.path)
+    index.moveLocations(entry.path, trashed)
+  }
+  index.put({ entry: tombstone(entry.path, entry.kind, entry.mtimeNs), seq, stat: null })
+  await removeEmptyParents(ctx, entry.path)
+  return 'applied'
+}
+
+/** Removes parent directories that the hub has deleted once their last child is gone. */
+async function removeEmptyParents (ctx: ApplyContext, path: string): Promise<void> {
+  for (let dir = parentOf(path); dir !== ''; dir = parentOf(dir)) {
+    const rec = ctx.index.get(dir)
+    if (rec == null || !rec.entry.deleted) return
+    try {
+      await rmdir(join(ctx.root, dir))
+    } catch {
+      return
+    }
+  }
+}
+

@@ -1,0 +1,351 @@
+// The client: keeps one directory in sync with the hub. Reads in order: connect -> catch up
+// and scan -> for each path, decide (reconcile) -> propose or apply. Stops on abort (exit 0),
+// when the directory goes (DirGoneError) or when the hub is gone past the grace period.
+import { mkdir, realpath, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { BLOCKS_PROTOCOL, SYNC_PROTOCOL } from '../protocol/constants.ts'
+import { createNode } from '../net/node.ts'
+import { fetchBlocks, serveBlocks, BlockMissingError } from '../net/block-transfer.ts'
+import { IndexStore } from '../index/index-store.ts'
+import { tombstone, type Entry } from '../index/entry.ts'
+import { localStat, sameStat } from '../fs/local-stat.ts'
+import { readChunks, type LocatedChunk } from '../fs/read-chunks.ts'
+import { scanTree } from '../fs/scan-tree.ts'
+import { pruneTrash } from '../fs/trash.ts'
+import { STATE_DIR, TEMP_PREFIX, checkRelativePath, PathError } from '../fs/safe-path.ts'
+import { decideRemote, localState, type LocalStat } from '../reconcile/client-decide.ts'
+import { ProtocolError } from '../protocol/errors.ts'
+import { applyEntry, ApplyError, type ApplyContext } from './apply-remote.ts'
+import { SyncChannel, ChannelClosedError } from './sync-channel.ts'
+import { SeqTracker } from './seq-tracker.ts'
+import { PathQueue } from './path-queue.ts'
+import { LocalBlocks } from './local-blocks.ts'
+import { DirGoneError, checkDir, dirIdentity, watchDir, type DirIdentity } from './dir-monitor.ts'
+import { HubLostError, dialHub, parseHubAddress, HubUnreachableError, type HubAddress } from './hub-link.ts'
+import { watchTree } from './watcher.ts'
+import { logger } from '../logger.ts'
+import type { Changed, Result } from '../protocol/codec.ts'
+import type { Libp2p } from 'libp2p'
+import type { Connection, PrivateKey } from '@libp2p/interface'
+
+const log = logger('client')
+
+/** Concurrent path operations: enough to hide round trips, few enough to bound open files. */
+const CONCURRENCY = 16
+/** A deletion waits this long before it is proposed: `rm -rf dir` deletes the files first and
+ * the directory last, and that must read as "directory gone", not "every file deleted". */
+const DELETE_SETTLE_MS = 1000
+const DIR_CHECK_MS = 500
+const RECONNECT_MIN_MS = 250
+const RECONNECT_MAX_MS = 5000
+
+export interface ClientOptions {
+  dir: string
+  hub: string
+  privateKey: PrivateKey
+  graceMs: number
+}
+
+export class ClientService {
+  readonly #opts: ClientOptions
+  readonly #hub: HubAddress
+  #root = ''
+  #dirId: DirIdentity | undefined
+  #index: IndexStore | undefined
+  #node: Libp2p | undefined
+  #blocks: LocalBlocks | undefined
+  #channel: SyncChannel | undefined
+  #connection: Connection | undefined
+  #tracker: SeqTracker | undefined
+  /** bumped per connection: work started on an older connection does not touch the tracker */
+  #generation = 0
+  readonly #queue: PathQueue
+  readonly #abort = new AbortController()
+  readonly #fatal = Promise.withResolvers<never>()
+  readonly #localPending = new Set<string>()
+
+  constructor (opts: ClientOptions) {
+    this.#opts = opts
+    this.#hub = parseHubAddress(opts.hub)
+    this.#queue = new PathQueue(CONCURRENCY, (path, err) => { this.#taskFailed(path, err) })
+    void this.#fatal.promise.catch(() => {})
+  }
+
+  get #signal (): AbortSignal { return this.#abort.signal }
+  get #idx (): IndexStore { return this.#index! }
+
+  /** Runs until `signal` aborts (resolves) or the client cannot go on (rejects). */
+  async run (signal: AbortSignal): Promise<void> {
+    signal.addEventListener('abort', () => { this.#abort.abort() }, { once: true })
+    this.#dirId = dirIdentity(this.#opts.dir)
+    this.#root = await realpath(this.#opts.dir)
+    await mkdir(join(this.#root, STATE_DIR), { recursive: true })
+    this.#index = new IndexStore(join(this.#root, STATE_DIR, 'index.db'))
+    this.#blocks = new LocalBlocks(this.#root, this.#index)
+    for (const rel of await pruneTrash(this.#root)) this.#idx.dropLocations(rel)
+    try {
+      this.#node = await createNode({ privateKey: this.#opts.privateKey })
+      await this.#node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
+        // only the hub may read this client's files
+        if (connection.remotePeer.toString() !== this.#hub.peer) { stream.abort(new Error('not the hub')); return }
+        void serveBlocks(stream, this.#blocks!, this.#signal).catch(err => { log.debug({ err: (err as Error).message }, 'blocks stream ended') })
+      }, { maxInboundStreams: 64 })
+      await this.#node.start()
+      log.info({ peer: this.#node.peerId.toString(), dir: this.#root, hub: this.#hub.addr.toString() }, 'client starting')
+
+      this.#connection = await dialHub(this.#node, this.#hub, this.#signal)
+      const watcher = watchTree(this.#root, path => { this.#localChanged(path) }, err => { this.#fatal.reject(err) })
+      void watchDir(this.#root, this.#dirId, DIR_CHECK_MS, this.#signal).catch(err => { if (!this.#signal.aborted) this.#fatal.reject(err) })
+      try {
+        await Promise.race([this.#fatal.promise, this.#connectionLoop(), abortPromise(this.#signal)])
+      } finally {
+        await watcher.close()
+      }
+    } catch (err) {
+      if (this.#signal.aborted && !(err instanceof DirGoneError)) return
+      throw err
+    } finally {
+      this.#abort.abort()
+      this.#channel?.close()
+      await Promise.race([this.#node?.stop(), sleep(3000, undefined, { ref: false })]).catch(() => {})
+      this.#index.close()
+    }
+  }
+
+  /** One pass per hub connection: sync, and when the hub goes, reconnect within the grace period. */
+  async #connectionLoop (): Promise<void> {
+    while (!this.#signal.aborted) {
+      const connection = this.#connection!
+      const gen = ++this.#generation
+      const lost = hubLost(this.#node!, this.#hub.peer, connection)
+      const stream = await connection.newStream(SYNC_PROTOCOL, { signal: this.#signal })
+      const channel = new SyncChannel(stream, this.#signal)
+      const tracker = new SeqTracker(this.#idx.lastSeq)
+      this.#channel = channel
+      this.#tracker = tracker
+      const running = channel.run(tracker.applied, {
+        changed: c => { this.#remoteChanged(c, gen) },
+        caughtUp: seq => {
+          log.info({ seq }, 'caught up with the hub')
+          tracker.caughtUp(seq)
+          this.#saveSeq(gen)
+        },
+        invalid: (seq, err) => {
+          log.warn({ seq, err: err.message }, 'refused a change from the hub')
+          tracker.received(seq)
+          tracker.finished(seq)
+        }
+      })
+      void this.#rescan()
+      await Promise.race([running, lost])
+      channel.close()
+      this.#channel = undefined
+      if (this.#signal.aborted) return
+      log.warn({ graceSeconds: this.#opts.graceMs / 1000 }, 'lost the hub; reconnecting')
+      this.#connection = await this.#reconnect()
+      log.info('reconnected to the hub')
+    }
+  }
+
+  async #reconnect (): Promise<Connection> {
+    const deadline = Date.now() + this.#opts.graceMs
+    let wait = RECONNECT_MIN_MS
+    let last: Error | undefined
+    while (Date.now() < deadline) {
+      await sleep(Math.min(wait, Math.max(0, deadline - Date.now())), undefined, { signal: this.#signal })
+      try {
+        return await dialHub(this.#node!, this.#hub, this.#signal)
+      } catch (err) {
+        if (!(err instanceof HubUnreachableError)) throw err
+        last = err
+      }
+      wait = Math.min(wait * 2, RECONNECT_MAX_MS)
+    }
+    throw new HubLostError(`lost the hub for more than ${this.#opts.graceMs / 1000} s (${last?.message ?? 'no answer'})`)
+  }
+
+  #saveSeq (gen: number): void {
+    if (gen !== this.#generation || this.#tracker == null) return
+    const seq = this.#tracker.applied
+    if (seq !== this.#idx.lastSeq) this.#idx.lastSeq = seq
+  }
+
+  #taskFailed (path: string, err: unknown): void {
+    if (err instanceof DirGoneError) { this.#fatal.reject(err); return }
+    if (err instanceof ChannelClosedError || this.#signal.aborted) return
+    log.error({ path, err: (err as Error).message, code: (err as { code?: string }).code }, 'could not sync a path')
+  }
+
+  /** Everything on disk and in the index, checked against each other (start and reconnect). */
+  async #rescan (): Promise<void> {
+    const seen = new Set<string>()
+    try {
+      for await (const path of scanTree(this.#root, this.#signal, rel => { void unlink(join(this.#root, rel)).catch(() => {}) })) {
+        seen.add(path)
+        this.#localChanged(path)
+      }
+      for (const rec of this.#idx.all()) if (!seen.has(rec.entry.path) && !rec.entry.deleted) this.#localChanged(rec.entry.path)
+    } catch (err) {
+      if (!this.#signal.aborted) log.error({ err: (err as Error).message }, 'scan failed')
+    }
+  }
+
+  #localChanged (path: string): void {
+    // one queued check per path is enough: it reads the disk when it runs
+    if (this.#localPending.has(path)) return
+    this.#localPending.add(path)
+    void this.#queue.push(path, async () => {
+      this.#localPending.delete(path)
+      await this.#proposeLocal(path)
+    })
+  }
+
+  #remoteChanged (c: Changed, gen: number): void {
+    const tracker = this.#tracker!
+    tracker.received(c.seq)
+    void this.#queue.push(c.entry.path, async () => {
+      let done = false
+      try {
+        await this.#applyRemote(c)
+        done = true
+      } catch (err) {
+        // a broken path or a bad chunk will not heal by retrying; a lost connection will
+        done = err instanceof PathError || err instanceof ApplyError || err instanceof ProtocolError || err instanceof BlockMissingError
+        throw err
+      } finally {
+        if (done && gen === this.#generation) {
+          tracker.finished(c.seq)
+          this.#saveSeq(gen)
+        }
+      }
+    })
+  }
+
+  async #applyRemote (c: Changed): Promise<void> {
+    const { entry, seq } = c
+    const abs = join(this.#root, entry.path)
+    const local = await localStat(abs)
+    const rec = this.#idx.get(entry.path)
+    let action = decideRemote(local, rec, entry, seq)
+    if (action === 'hash-local') action = decideRemote(local, rec, entry, seq, (await readChunks(abs, this.#signal)).hash)
+    log.debug({ path: entry.path, seq, action }, 'remote change')
+    switch (action) {
+      case 'skip': return
+      case 'apply':
+        if (await applyEntry(this.#applyContext(), entry, seq, local) === 'changed') await this.#proposeLocal(entry.path)
+        return
+      case 'adopt':
+        this.#idx.put({ entry, seq, stat: local?.kind === 'file' ? local : null }, entry.kind === 'file' && !entry.deleted)
+        return
+      case 'adopt-metadata':
+        await applyEntry(this.#applyContext(), entry, seq, local)
+        return
+      case 'propose-local':
+        await this.#proposeLocal(entry.path)
+    }
+  }
+
+  #applyContext (): ApplyContext {
+    return {
+      root: this.#root,
+      index: this.#idx,
+      fetch: refs => this.#fetch(refs)
+    }
+  }
+
+  async * #fetch (refs: Parameters<typeof fetchBlocks>[1]): ReturnType<typeof fetchBlocks> {
+    if (this.#connection == null) throw new ChannelClosedError('not connected to the hub')
+    yield * fetchBlocks(this.#connection, refs, this.#signal)
+  }
+
+  /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. */
+  async #proposeLocal (path: string): Promise<void> {
+    const channel = this.#channel
+    if (channel == null) return // the rescan after reconnecting finds it
+    try {
+      checkRelativePath(path)
+    } catch (err) {
+      log.warn({ path, err: (err as Error).message }, 'not syncing a path with an unsafe name')
+      return
+    }
+    const abs = join(this.#root, path)
+    const local = await localStat(abs)
+    const rec = this.#idx.get(path)
+    const state = localState(local, rec)
+    if (state === 'unchanged' || state === 'absent') return
+    if (state === 'deleted') {
+      await sleep(DELETE_SETTLE_MS, undefined, { signal: this.#signal })
+      await checkDir(this.#root, this.#dirId!)
+      if (!sameStat(await localStat(abs), null)) return this.#localChanged(path)
+      const gone = tombstone(path, rec!.entry.kind, BigInt(Date.now()) * 1_000_000n)
+      await this.#handleResult(path, await channel.propose(gone, rec!.seq), null, gone)
+      return
+    }
+    if (local == null || local.kind === 'other') return
+    const built = await this.#buildEntry(path, abs, local)
+    if (built == null) return
+    const release = this.#blocks!.offer(path, built.located)
+    try {
+      const result = await channel.propose(built.entry, rec?.seq ?? 0)
+      await this.#handleResult(path, result, local, built.entry)
+    } finally {
+      release()
+    }
+  }
+
+  async #buildEntry (path: string, abs: string, local: LocalStat): Promise<{ entry: Entry, located: LocatedChunk[] } | null> {
+    const base = { path, kind: local.kind as Entry['kind'], size: 0, mtimeNs: local.mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: '' }
+    if (local.kind === 'dir') return { entry: base, located: [] }
+    if (local.kind === 'symlink') return { entry: { ...base, target: local.target }, located: [] }
+    const content = await readChunks(abs, this.#signal)
+    const after = await localStat(abs)
+    if (!sameStat(local, after)) {
+      // still being written: the watcher reports the next write, and the settled file is read then
+      log.debug({ path }, 'file changed while reading; waiting for it to settle')
+      return null
+    }
+    return {
+      entry: { ...base, size: content.size, exec: local.exec, hash: content.hash, chunks: content.chunks.map(c => ({ hash: c.hash, size: c.size })) },
+      located: content.chunks
+    }
+  }
+
+  async #handleResult (path: string, result: Result, local: LocalStat | null, entry: Entry): Promise<void> {
+    switch (result.outcome) {
+      case 'accepted': {
+        const isFile = entry.kind === 'file' && !entry.deleted
+        this.#idx.put({ entry, seq: result.seq, stat: isFile ? local : null }, isFile)
+        log.debug({ path, seq: result.seq }, 'proposal accepted')
+        return
+      }
+      case 'superseded':
+        // the hub kept its version (ours survives as a conflict copy, or as a deletion it refused)
+        log.info({ path, reason: result.reason }, 'the hub kept another version')
+        if (result.current != null && await applyEntry(this.#applyContext(), result.current, result.seq, local) === 'changed') this.#localChanged(path)
+        return
+      case 'rejected':
+        log.warn({ path, reason: result.reason }, 'the hub refused a change')
+    }
+  }
+}
+
+function abortPromise (signal: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    if (signal.aborted) resolve()
+    signal.addEventListener('abort', () => { resolve() }, { once: true })
+  })
+}
+
+/** Resolves when libp2p reports the hub's connection gone (DESIGN.md, Liveness). */
+function hubLost (node: Libp2p, hubPeer: string, connection: Connection): Promise<void> {
+  return new Promise(resolve => {
+    const onDisconnect = (evt: CustomEvent): void => {
+      if (String(evt.detail) !== hubPeer) return
+      node.removeEventListener('peer:disconnect', onDisconnect)
+      resolve()
+    }
+    node.addEventListener('peer:disconnect', onDisconnect)
+    if (connection.status !== 'open') resolve()
+  })
+}

@@ -1,0 +1,63 @@
+// Dialing the hub and telling apart why it failed: the answer decides the client's exit code.
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Libp2p } from 'libp2p'
+import type { Connection } from '@libp2p/interface'
+
+export class HubAddressError extends Error {
+  override name = 'HubAddressError'
+  readonly code = 'ERR_HUB_ADDRESS'
+}
+export class HubUnreachableError extends Error {
+  override name = 'HubUnreachableError'
+  readonly code = 'ERR_HUB_UNREACHABLE'
+}
+export class HubRefusedError extends Error {
+  override name = 'HubRefusedError'
+  readonly code = 'ERR_HUB_REFUSED'
+}
+export class HubLostError extends Error {
+  override name = 'HubLostError'
+  readonly code = 'ERR_HUB_LOST'
+}
+
+export interface HubAddress { addr: Multiaddr, peer: string }
+
+export function parseHubAddress (text: string): HubAddress {
+  let addr: Multiaddr
+  try {
+    addr = multiaddr(text)
+  } catch (err) {
+    throw new HubAddressError(`--hub ${text} is not a multiaddr: ${(err as Error).message}`)
+  }
+  const peer = addr.getComponents().findLast(c => c.name === 'p2p')?.value
+  if (peer == null) throw new HubAddressError(`--hub ${text} must end with /p2p/<hub peer ID> (the hub prints its full address)`)
+  return { addr, peer }
+}
+
+const DIAL_TIMEOUT_MS = 5000
+
+export async function dialHub (node: Libp2p, hub: HubAddress, signal: AbortSignal): Promise<Connection> {
+  try {
+    return await node.dial(hub.addr, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
+  } catch (err) {
+    signal.throwIfAborted()
+    throw classifyDialError(err as Error, hub)
+  }
+}
+
+/** Maps libp2p's dial failures to what a user can act on. */
+export function classifyDialError (err: Error, hub: HubAddress): Error {
+  const text = `${err.name} ${err.message} ${(err as { cause?: Error }).cause?.message ?? ''}`
+  if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|Timeout|aborted/i.test(text)) {
+    return new HubUnreachableError(`hub ${hub.addr.toString()} is not reachable (${err.message})`)
+  }
+  if (/unexpected peer|peer id|UnexpectedPeer|InvalidPeerId/i.test(text)) {
+    return new HubAddressError(`the node at ${hub.addr.toString()} is not hub ${hub.peer} (${err.message})`)
+  }
+  // The hub's gate closes the connection right after the Noise handshake: the dialer sees an
+  // end of stream while upgrading.
+  if (/EOF|end of stream|stream ended|ended|reset|closed|ECONNRESET|EPIPE/i.test(text)) {
+    return new HubRefusedError(`hub ${hub.peer} refused this client: its peer ID is not on the hub's allowlist`)
+  }
+  return new HubUnreachableError(`cannot connect to hub ${hub.addr.toString()}: ${err.message}`)
+}

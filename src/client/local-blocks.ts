@@ -1,0 +1,47 @@
+// What a client serves on /distsync/blocks/1.0.0: chunks of its own files, read where the index
+// (or a proposal in flight) says they are, verified, compressed for the wire.
+import { join } from 'node:path'
+import { hex } from '../index/entry.ts'
+import { readChunkAt } from '../fs/read-chunks.ts'
+import { compressBlock, type StoredBlock } from '../net/block-codec.ts'
+import type { BlockSource } from '../net/block-transfer.ts'
+import type { IndexStore } from '../index/index-store.ts'
+import type { LocatedChunk } from '../fs/read-chunks.ts'
+
+export class LocalBlocks implements BlockSource {
+  readonly #root: string
+  readonly #index: IndexStore
+  /** chunks of files being proposed: not in the index until the hub accepts them */
+  readonly #pending = new Map<string, { path: string, offset: number, size: number, refs: number }>()
+
+  constructor (root: string, index: IndexStore) {
+    this.#root = root
+    this.#index = index
+  }
+
+  offer (path: string, chunks: LocatedChunk[]): () => void {
+    const keys = chunks.map(c => {
+      const k = hex(c.hash)
+      const p = this.#pending.get(k)
+      if (p != null) p.refs++
+      else this.#pending.set(k, { path, offset: c.offset, size: c.size, refs: 1 })
+      return k
+    })
+    return () => {
+      for (const k of keys) {
+        const p = this.#pending.get(k)
+        if (p != null && --p.refs === 0) this.#pending.delete(k)
+      }
+    }
+  }
+
+  async get (hash: Uint8Array): Promise<StoredBlock | null> {
+    const p = this.#pending.get(hex(hash))
+    const places = p != null ? [p, ...this.#index.findChunk(hash)] : this.#index.findChunk(hash)
+    for (const loc of places) {
+      const data = await readChunkAt(join(this.#root, loc.path), loc.offset, loc.size, hash)
+      if (data != null) return compressBlock(data)
+    }
+    return null
+  }
+}

@@ -1,0 +1,86 @@
+// The client's end of /distsync/sync/1.0.0: proposals out with ids, results and relayed
+// changes in. One channel per hub connection; a new connection gets a new channel.
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
+import { decodeHubMessage, encodeClientMessage, type Changed, type Result } from '../protocol/codec.ts'
+import { readFrame } from '../net/frames.ts'
+import type { Entry } from '../index/entry.ts'
+import type { Stream } from '@libp2p/interface'
+
+export class ChannelClosedError extends Error {
+  override name = 'ChannelClosedError'
+  readonly code = 'ERR_CHANNEL_CLOSED'
+}
+
+export interface ChannelHandlers {
+  changed: (c: Changed) => void
+  caughtUp: (seq: number) => void
+  invalid: (seq: number, err: Error) => void
+}
+
+export class SyncChannel {
+  readonly #stream: Stream
+  readonly #lp: LengthPrefixedStream
+  readonly #pending = new Map<number, PromiseWithResolvers<Result>>()
+  readonly #signal: AbortSignal
+  #nextId = 1
+  #closed: Error | undefined
+
+  constructor (stream: Stream, signal: AbortSignal) {
+    this.#stream = stream
+    this.#lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
+    this.#signal = signal
+  }
+
+  /** Says hello and reads until the stream ends; resolves then (the caller reconnects or exits). */
+  async run (sinceSeq: number, handlers: ChannelHandlers): Promise<void> {
+    try {
+      await this.#lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq } }), { signal: this.#signal })
+      while (true) {
+        const frame = await readFrame(this.#lp, this.#signal)
+        if (frame == null) break
+        const msg = decodeHubMessage(frame)
+        switch (msg.type) {
+          case 'changed': handlers.changed(msg.changed); break
+          case 'caught-up': handlers.caughtUp(msg.seq); break
+          case 'invalid-changed': handlers.invalid(msg.seq, msg.error); break
+          case 'result': {
+            const p = this.#pending.get(msg.result.id)
+            this.#pending.delete(msg.result.id)
+            p?.resolve(msg.result)
+            break
+          }
+        }
+      }
+      this.#close(new ChannelClosedError('the hub closed the sync stream'))
+    } catch (err) {
+      this.#close(new ChannelClosedError(`sync stream failed: ${(err as Error).message}`))
+      this.#stream.abort(err as Error)
+    }
+  }
+
+  async propose (entry: Entry, baseSeq: number): Promise<Result> {
+    if (this.#closed != null) throw this.#closed
+    const id = this.#nextId++
+    const p = Promise.withResolvers<Result>()
+    this.#pending.set(id, p)
+    try {
+      await this.#lp.write(encodeClientMessage({ type: 'propose', propose: { id, entry, baseSeq } }), { signal: this.#signal })
+    } catch (err) {
+      this.#pending.delete(id)
+      throw new ChannelClosedError(`cannot send to the hub: ${(err as Error).message}`)
+    }
+    return await p.promise
+  }
+
+  close (): void {
+    this.#close(new ChannelClosedError('closed'))
+    void this.#stream.close().catch(() => {})
+  }
+
+  #close (err: Error): void {
+    this.#closed ??= err
+    for (const p of this.#pending.values()) p.reject(this.#closed)
+    this.#pending.clear()
+  }
+}

@@ -1,0 +1,28 @@
+// chokidar, reduced to what the client needs: "this relative path may have changed".
+import { watch } from 'chokidar'
+import { relative, sep } from 'node:path'
+import { isReservedName } from '../fs/safe-path.ts'
+
+export interface TreeWatcher { close: () => Promise<void> }
+
+export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void): TreeWatcher {
+  const toRel = (abs: string): string => relative(root, abs).split(sep).join('/')
+  const watcher = watch(root, {
+    ignoreInitial: true,
+    followSymlinks: false,
+    // the client's own scan covers startup; atomic saves are ordinary change events to us
+    atomic: false,
+    ignored: (abs: string) => {
+      const rel = toRel(abs)
+      if (rel === '' || rel.startsWith('..')) return false
+      const parts = rel.split('/')
+      return parts.some((p, i) => isReservedName(p, i === 0))
+    }
+  })
+  watcher.on('all', (_event, abs) => {
+    const rel = toRel(abs)
+    if (rel !== '') changed(rel)
+  })
+  watcher.on('error', err => { failed(err as Error) })
+  return { close: async () => { await watcher.close() } }
+}

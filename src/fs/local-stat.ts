@@ -1,0 +1,28 @@
+import { lstat, readlink } from 'node:fs/promises'
+import type { LocalStat } from '../reconcile/client-decide.ts'
+
+/** lstat as the reconcile code sees it; null when nothing is there. Never follows a symlink. */
+export async function localStat (abs: string): Promise<LocalStat | null> {
+  let st
+  try {
+    st = await lstat(abs, { bigint: true })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw err
+  }
+  const kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other'
+  return {
+    kind,
+    size: kind === 'file' ? Number(st.size) : 0,
+    mtimeNs: st.mtimeNs,
+    exec: kind === 'file' && (st.mode & 0o100n) !== 0n,
+    ino: st.ino,
+    target: kind === 'symlink' ? await readlink(abs).catch(() => '') : ''
+  }
+}
+
+export function sameStat (a: LocalStat | null, b: LocalStat | null): boolean {
+  if (a == null || b == null) return a === b
+  return a.kind === b.kind && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino && a.exec === b.exec && a.target === b.target
+}

@@ -1,0 +1,68 @@
+// Reads a file once, cutting it into content-defined chunks and hashing it whole on the way.
+import { open } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { nextCut, type ChunkerOptions } from '../chunk/fastcdc.ts'
+import { sha256 } from '../chunk/hash.ts'
+import { CHUNK_AVG, CHUNK_MAX, CHUNK_MIN } from '../protocol/constants.ts'
+import type { ChunkRef } from '../index/entry.ts'
+
+export const CHUNKER: ChunkerOptions = { min: CHUNK_MIN, avg: CHUNK_AVG, max: CHUNK_MAX }
+const READ_SIZE = 4 * 1024 * 1024
+
+export interface LocatedChunk extends ChunkRef { offset: number }
+export interface FileContent { hash: Uint8Array, size: number, chunks: LocatedChunk[] }
+
+export async function readChunks (path: string, signal?: AbortSignal): Promise<FileContent> {
+  const fh = await open(path, 'r')
+  try {
+    const whole = createHash('sha256')
+    const chunks: LocatedChunk[] = []
+    // buf holds [start, end) unconsumed bytes; it is refilled once fewer than max remain
+    let buf = Buffer.allocUnsafe(READ_SIZE + CHUNK_MAX)
+    let start = 0
+    let end = 0
+    let offset = 0
+    let eof = false
+    while (true) {
+      if (!eof && end - start < CHUNK_MAX) {
+        if (start > 0) {
+          buf.copy(buf, 0, start, end)
+          end -= start
+          start = 0
+        }
+        const { bytesRead } = await fh.read(buf, end, buf.length - end, null)
+        signal?.throwIfAborted()
+        if (bytesRead === 0) eof = true
+        end += bytesRead
+        continue
+      }
+      if (start === end) break
+      const len = nextCut(buf, start, end, CHUNKER, eof)
+      const data = buf.subarray(start, start + len)
+      whole.update(data)
+      chunks.push({ hash: sha256(data), size: len, offset })
+      offset += len
+      start += len
+    }
+    buf = Buffer.alloc(0)
+    return { hash: whole.digest(), size: offset, chunks }
+  } finally {
+    await fh.close()
+  }
+}
+
+/** Reads one chunk back from a file; null if the file no longer holds those bytes. */
+export async function readChunkAt (path: string, offset: number, size: number, hash: Uint8Array): Promise<Uint8Array | null> {
+  let fh
+  try {
+    fh = await open(path, 'r')
+    const data = Buffer.allocUnsafe(size)
+    const { bytesRead } = await fh.read(data, 0, size, offset)
+    if (bytesRead !== size) return null
+    return Buffer.compare(sha256(data), hash) === 0 ? data : null
+  } catch {
+    return null
+  } finally {
+    await fh?.close()
+  }
+}

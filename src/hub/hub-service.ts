@@ -1,0 +1,192 @@
+// The hub: orders every change in its journal, stores each distinct chunk once, and relays
+// each change to every subscribed client but its sender.
+import { join } from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { BLOCKS_PROTOCOL, MAX_CHUNKS_PER_ENTRY, SYNC_PROTOCOL } from '../protocol/constants.ts'
+import { decodeClientMessage, type Propose, type Result } from '../protocol/codec.ts'
+import { JournalStore } from '../index/journal-store.ts'
+import { ChunkStore } from '../store/chunk-store.ts'
+import { createNode } from '../net/node.ts'
+import { peerIdOf } from '../net/identity.ts'
+import { BlockMissingError, fetchBlocks, serveBlocks } from '../net/block-transfer.ts'
+import { readFrame } from '../net/frames.ts'
+import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
+import { conflictCopyPath } from '../reconcile/conflict-name.ts'
+import { hex, type Entry } from '../index/entry.ts'
+import { Session } from './session.ts'
+import { logger } from '../logger.ts'
+import type { Libp2p } from 'libp2p'
+import type { PrivateKey } from '@libp2p/interface'
+
+const log = logger('hub')
+
+export interface HubOptions {
+  dataDir: string
+  privateKey: PrivateKey
+  listen: string[]
+  /** undefined: admit any peer */
+  allow?: Set<string>
+  conflicts: ConflictMode
+}
+
+/** Counters persisted for `distsync status`: what crossed the wire as chunk data. */
+interface Traffic { chunkBytesIn: number, chunkBytesOut: number }
+
+export class HubService {
+  readonly #opts: HubOptions
+  readonly #journal: JournalStore
+  readonly #chunks: ChunkStore
+  readonly #sessions = new Map<string, Session>()
+  readonly #abort = new AbortController()
+  readonly #traffic: Traffic = { chunkBytesIn: 0, chunkBytesOut: 0 }
+  readonly #peerId: string
+  #node: Libp2p | undefined
+  #flushTimer: NodeJS.Timeout | undefined
+
+  constructor (opts: HubOptions) {
+    this.#opts = opts
+    this.#peerId = peerIdOf(opts.privateKey)
+    this.#journal = new JournalStore(join(opts.dataDir, 'journal.db'))
+    this.#chunks = new ChunkStore(join(opts.dataDir, 'chunks'))
+    const saved = this.#journal.meta()
+    this.#traffic.chunkBytesIn = Number(saved.chunk_bytes_in ?? 0)
+    this.#traffic.chunkBytesOut = Number(saved.chunk_bytes_out ?? 0)
+  }
+
+  get peerId (): string { return this.#peerId }
+
+  async start (): Promise<string[]> {
+    await mkdir(this.#opts.dataDir, { recursive: true })
+    await this.#chunks.init()
+    const node = await createNode({ privateKey: this.#opts.privateKey, listen: this.#opts.listen, allow: this.#opts.allow })
+    this.#node = node
+    const signal = this.#abort.signal
+    await node.handle(SYNC_PROTOCOL, (stream, connection) => {
+      const session = new Session(stream, connection, this.#journal, this.#peerId, signal)
+      void this.#runSession(session).catch(err => {
+        log.warn({ peer: session.peer, err: (err as Error).message }, 'sync stream closed')
+        stream.abort(err as Error)
+      }).finally(() => {
+        if (this.#sessions.get(session.peer) === session) this.#sessions.delete(session.peer)
+      })
+    }, { maxInboundStreams: 4 })
+    await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
+      void serveBlocks(stream, this.#chunks, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
+        log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'blocks stream ended')
+      })
+    }, { maxInboundStreams: 64 })
+    node.addEventListener('peer:connect', evt => { log.info({ peer: evt.detail.toString() }, 'client connected') })
+    node.addEventListener('peer:disconnect', evt => { log.info({ peer: evt.detail.toString() }, 'client disconnected') })
+    await node.start()
+    this.#flushTimer = setInterval(() => { this.#flushTraffic() }, 1000)
+    const peer = node.peerId.toString()
+    log.info({ peer, headSeq: this.#journal.headSeq }, 'hub started')
+    return node.getMultiaddrs().map(ma => ma.toString()).map(ma => ma.includes('/p2p/') ? ma : `${ma}/p2p/${peer}`)
+  }
+
+  async stop (): Promise<void> {
+    this.#abort.abort()
+    clearInterval(this.#flushTimer)
+    // libp2p's stop once hung after a peer had been killed: bound it
+    await Promise.race([this.#node?.stop(), new Promise(resolve => setTimeout(resolve, 3000).unref())])
+    this.#flushTraffic()
+    this.#journal.close()
+  }
+
+  #flushTraffic (): void {
+    this.#journal.setMeta('chunk_bytes_in', String(this.#traffic.chunkBytesIn))
+    this.#journal.setMeta('chunk_bytes_out', String(this.#traffic.chunkBytesOut))
+  }
+
+  async #runSession (session: Session): Promise<void> {
+    const signal = this.#abort.signal
+    this.#sessions.get(session.peer)?.stream.abort(new Error('replaced by a newer session of the same peer'))
+    this.#sessions.set(session.peer, session)
+    while (!signal.aborted) {
+      const frame = await readFrame(session.lp, signal)
+      if (frame == null) break
+      const msg = decodeClientMessage(frame)
+      switch (msg.type) {
+        case 'hello':
+          log.info({ peer: session.peer, since: msg.hello.sinceSeq, head: this.#journal.headSeq }, 'client subscribed')
+          session.subscribe(msg.hello.sinceSeq)
+          break
+        case 'propose':
+          // proposals run concurrently: each may wait on its own chunk transfer
+          void this.#propose(session, msg.propose).then(result => session.sendResult(result)).catch(err => {
+            session.stream.abort(err as Error)
+          })
+          break
+        case 'invalid-propose':
+          log.warn({ peer: session.peer, err: msg.invalid.error.message }, 'refused a proposal')
+          await session.sendResult({ id: msg.invalid.id, outcome: 'rejected', seq: 0, reason: msg.invalid.error.message })
+          break
+      }
+    }
+    await session.stream.close({ signal }).catch(() => {})
+  }
+
+  async #propose (session: Session, p: Propose): Promise<Result> {
+    const { entry } = p
+    const reject = (reason: string): Result => {
+      log.warn({ peer: session.peer, path: entry.path, reason }, 'refused a proposal')
+      return { id: p.id, outcome: 'rejected', seq: 0, reason }
+    }
+    if (entry.chunks.length > MAX_CHUNKS_PER_ENTRY) return reject('file has too many chunks')
+    if (!entry.deleted && entry.kind === 'file') {
+      try {
+        await this.#fetchMissing(session, entry)
+      } catch (err) {
+        if (err instanceof BlockMissingError) return reject('the file changed while it was being sent')
+        throw err
+      }
+    }
+    // From here to the commit nothing awaits: decisions on one path cannot interleave.
+    const current = this.#journal.get(entry.path)
+    const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts)
+    let result: Result
+    switch (decision.action) {
+      case 'same':
+        result = { id: p.id, outcome: 'accepted', seq: decision.seq, reason: '' }
+        break
+      case 'accept': {
+        const toCommit: Array<[Entry, string]> = []
+        if (decision.copyCurrent && current != null) {
+          toCommit.push([{ ...current.entry, path: conflictCopyPath(entry.path, current.entry.mtimeNs, current.origin) }, this.#peerId])
+        }
+        toCommit.push([entry, session.peer])
+        let seq = 0
+        for (const [e, origin] of toCommit) seq = this.#journal.commit([e], origin)[0]!.seq
+        result = { id: p.id, outcome: 'accepted', seq, reason: '' }
+        log.info({ peer: session.peer, path: entry.path, seq, deleted: entry.deleted, conflict: decision.copyCurrent }, 'accepted')
+        break
+      }
+      case 'supersede': {
+        if (decision.copyProposal) {
+          this.#journal.commit([{ ...entry, path: conflictCopyPath(entry.path, entry.mtimeNs, session.peer) }], this.#peerId)
+        }
+        result = { id: p.id, outcome: 'superseded', seq: current!.seq, current: current!.entry, reason: decision.reason }
+        log.info({ peer: session.peer, path: entry.path, reason: decision.reason }, 'superseded')
+        break
+      }
+    }
+    for (const s of this.#sessions.values()) s.poke()
+    return result
+  }
+
+  /** Asks the proposer for the chunks the store lacks, verifies and stores each. */
+  async #fetchMissing (session: Session, entry: Entry): Promise<void> {
+    const seen = new Set<string>()
+    const missing = []
+    for (const c of entry.chunks) {
+      const h = hex(c.hash)
+      if (seen.has(h)) continue
+      seen.add(h)
+      if (!await this.#chunks.has(c.hash)) missing.push(c)
+    }
+    for await (const block of fetchBlocks(session.connection, missing, this.#abort.signal)) {
+      await this.#chunks.put(block.ref.hash, block.wire)
+      this.#traffic.chunkBytesIn += block.wire.data.byteLength
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// One client's sync stream on the hub. The journal is the send queue: the session walks it from
+// its cursor, so a slow client costs the hub a cursor, not a growing buffer.
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
+import { encodeHubMessage, type Result } from '../protocol/codec.ts'
+import type { JournalStore } from '../index/journal-store.ts'
+import type { Connection, Stream } from '@libp2p/interface'
+
+const PAGE = 256
+
+export class Session {
+  readonly peer: string
+  readonly connection: Connection
+  readonly stream: Stream
+  readonly lp: LengthPrefixedStream
+  readonly #journal: JournalStore
+  readonly #hubPeer: string
+  readonly #signal: AbortSignal
+  #cursor = -1
+  #wake: (() => void) | undefined
+  #pumping = false
+
+  constructor (stream: Stream, connection: Connection, journal: JournalStore, hubPeer: string, signal: AbortSignal) {
+    this.peer = connection.remotePeer.toString()
+    this.connection = connection
+    this.stream = stream
+    this.lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
+    this.#journal = journal
+    this.#hubPeer = hubPeer
+    this.#signal = signal
+    const wake = (): void => { this.#wake?.() }
+    signal.addEventListener('abort', wake, { once: true })
+    stream.addEventListener('close', wake, { once: true })
+  }
+
+  get subscribed (): boolean { return this.#cursor >= 0 }
+
+  /** Starts relaying everything after `since`, then every new journal record as it lands. */
+  subscribe (since: number): void {
+    this.#cursor = Math.min(since, this.#journal.headSeq)
+    void this.#pump().catch(err => { this.stream.abort(err as Error) })
+  }
+
+  /** Tells the session the journal grew. */
+  poke (): void {
+    this.#wake?.()
+  }
+
+  async sendResult (result: Result): Promise<void> {
+    await this.lp.write(encodeHubMessage({ type: 'result', result }), { signal: this.#signal })
+  }
+
+  async #pump (): Promise<void> {
+    if (this.#pumping) return
+    this.#pumping = true
+    let caughtUp = false
+    while (!this.#signal.aborted && this.stream.status === 'open') {
+      const page = this.#journal.since(this.#cursor, PAGE)
+      for (const rec of page) {
+        this.#cursor = rec.seq
+        // echo exclusion: never send a peer its own change. Records the hub made itself
+        // (conflict copies) carry the hub's ID and go to everyone.
+        if (rec.origin === this.peer) continue
+        await this.lp.write(encodeHubMessage({ type: 'changed', changed: { ...rec, origin: rec.origin === this.#hubPeer ? '' : rec.origin } }), { signal: this.#signal })
+      }
+      if (page.length === PAGE) continue
+      if (!caughtUp) {
+        caughtUp = true
+        await this.lp.write(encodeHubMessage({ type: 'caught-up', seq: this.#cursor }), { signal: this.#signal })
+      }
+      if (this.#journal.headSeq > this.#cursor) continue
+      await new Promise<void>(resolve => { this.#wake = resolve })
+      this.#wake = undefined
+    }
+  }
+}

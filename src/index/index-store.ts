@@ -1,0 +1,101 @@
+// The client's index: per path the entry it is based on, that entry's seq, and the stat the
+// file had when the index last saw it; where each chunk can be read locally; the last seq applied.
+import { openDatabase, transaction } from './open-db.ts'
+import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } from './entry-row.ts'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import type { IndexRecord } from '../reconcile/client-decide.ts'
+
+/** Where a chunk's bytes were last seen: a path relative to the synced directory (or in trash). */
+export interface ChunkLocation { path: string, offset: number, size: number }
+
+export class IndexStore {
+  readonly #db: DatabaseSync
+  readonly #get: StatementSync
+  readonly #put: StatementSync
+  readonly #all: StatementSync
+  readonly #dropLocs: StatementSync
+  readonly #addLoc: StatementSync
+  readonly #findLoc: StatementSync
+  readonly #getMeta: StatementSync
+  readonly #setMeta: StatementSync
+
+  constructor (file: string) {
+    this.#db = openDatabase(file)
+    this.#db.exec(`CREATE TABLE IF NOT EXISTS entries (${ENTRY_COLUMNS}, seq INTEGER NOT NULL, st_size INTEGER, st_mtime_ns INTEGER, st_ino INTEGER);
+      CREATE TABLE IF NOT EXISTS chunk_locs (hash BLOB NOT NULL, path TEXT NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS chunk_locs_hash ON chunk_locs (hash);
+      CREATE INDEX IF NOT EXISTS chunk_locs_path ON chunk_locs (path);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`)
+    this.#get = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino FROM entries WHERE path = ?`)
+    this.#get.setReadBigInts(true)
+    this.#all = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino FROM entries`)
+    this.#all.setReadBigInts(true)
+    this.#put = this.#db.prepare(`INSERT OR REPLACE INTO entries (${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino) VALUES (${ENTRY_PARAMS}, :seq, :st_size, :st_mtime_ns, :st_ino)`)
+    this.#dropLocs = this.#db.prepare('DELETE FROM chunk_locs WHERE path = ?')
+    this.#addLoc = this.#db.prepare('INSERT INTO chunk_locs (hash, path, offset, size) VALUES (?, ?, ?, ?)')
+    this.#findLoc = this.#db.prepare('SELECT path, offset, size FROM chunk_locs WHERE hash = ? LIMIT 4')
+    this.#getMeta = this.#db.prepare('SELECT value FROM meta WHERE key = ?')
+    this.#setMeta = this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+  }
+
+  get (path: string): IndexRecord | undefined {
+    const row = this.#get.get(path) as Record<string, unknown> | undefined
+    return row == null ? undefined : toRecord(row)
+  }
+
+  all (): IndexRecord[] {
+    return (this.#all.all() as Array<Record<string, unknown>>).map(toRecord)
+  }
+
+  /** Records a path's entry and, when `locate`, that its chunks are now readable there. */
+  put (rec: IndexRecord, locate = false): void {
+    transaction(this.#db, () => {
+      this.#put.run({
+        ...entryParams(rec.entry),
+        seq: rec.seq,
+        st_size: rec.stat?.size ?? null,
+        st_mtime_ns: rec.stat?.mtimeNs ?? null,
+        st_ino: rec.stat?.ino ?? null
+      })
+      if (locate) {
+        this.#dropLocs.run(rec.entry.path)
+        let offset = 0
+        for (const c of rec.entry.chunks) {
+          this.#addLoc.run(c.hash, rec.entry.path, offset, c.size)
+          offset += c.size
+        }
+      }
+    })
+  }
+
+  /** Moves chunk locations along with a file (into the trash, say). */
+  moveLocations (from: string, to: string): void {
+    this.#db.prepare('UPDATE chunk_locs SET path = ? WHERE path = ?').run(to, from)
+  }
+
+  dropLocations (pathPrefix: string): void {
+    this.#db.prepare('DELETE FROM chunk_locs WHERE path = ? OR substr(path, 1, ?) = ?').run(pathPrefix, pathPrefix.length + 1, pathPrefix + '/')
+  }
+
+  findChunk (hash: Uint8Array): ChunkLocation[] {
+    return this.#findLoc.all(hash) as unknown as ChunkLocation[]
+  }
+
+  get lastSeq (): number { return Number(this.meta('last_seq') ?? '0') }
+  set lastSeq (seq: number) { this.setMeta('last_seq', String(seq)) }
+
+  meta (key: string): string | undefined {
+    return (this.#getMeta.get(key) as { value: string } | undefined)?.value
+  }
+
+  setMeta (key: string, value: string): void { this.#setMeta.run(key, value) }
+
+  close (): void { this.#db.close() }
+}
+
+function toRecord (row: Record<string, unknown>): IndexRecord {
+  const stat = row.st_size == null
+    ? null
+    : { size: Number(row.st_size as bigint), mtimeNs: row.st_mtime_ns as bigint, ino: row.st_ino as bigint }
+  return { entry: entryFromRow(row), seq: Number(row.seq as bigint), stat }
+}

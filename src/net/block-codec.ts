@@ -1,0 +1,36 @@
+// Chunk compression for the wire: zstd when it makes the chunk smaller, raw otherwise.
+import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib'
+import { sha256 } from '../chunk/hash.ts'
+import { bytesEqual } from '../index/entry.ts'
+import { ProtocolError } from '../protocol/errors.ts'
+
+export interface StoredBlock { data: Uint8Array, zstd: boolean }
+
+const SAMPLE = 4096
+/** A sample that compresses by less than this is taken as incompressible (media, archives, encrypted
+ * data): compressing the whole chunk would cost CPU for nothing. */
+const SAMPLE_RATIO = 0.95
+const LEVEL = { params: { [constants.ZSTD_c_compressionLevel]: 3 } }
+
+export function compressBlock (data: Uint8Array): StoredBlock {
+  if (data.byteLength > SAMPLE * 2) {
+    const sample = zstdCompressSync(data.subarray(0, SAMPLE), LEVEL)
+    if (sample.byteLength > SAMPLE * SAMPLE_RATIO) return { data, zstd: false }
+  }
+  const packed = zstdCompressSync(data, LEVEL)
+  return packed.byteLength < data.byteLength ? { data: packed, zstd: true } : { data, zstd: false }
+}
+
+/** Decompresses (bounded by the size the entry promised) and verifies the chunk's hash. */
+export function openBlock (block: StoredBlock, hash: Uint8Array, size: number): Uint8Array {
+  let data: Uint8Array
+  try {
+    data = block.zstd ? zstdDecompressSync(block.data, { maxOutputLength: Math.max(size, 1) }) : block.data
+  } catch (err) {
+    throw new ProtocolError('ERR_BAD_BLOCK', `chunk does not decompress: ${(err as Error).message}`)
+  }
+  if (data.byteLength !== size || !bytesEqual(sha256(data), hash)) {
+    throw new ProtocolError('ERR_BAD_BLOCK', 'chunk does not match its hash')
+  }
+  return data
+}

@@ -1,0 +1,88 @@
+// /distsync/blocks/1.0.0. The side that needs chunks asks in windows of at most
+// BLOCK_WINDOW_BYTES; the side that has them answers every hash in order. The window is the
+// backpressure: lpStream aborts, rather than pauses, a stream whose read buffer overflows.
+import { lpStream } from '@libp2p/utils'
+import { BLOCKS_PROTOCOL, BLOCK_WINDOW_BYTES, MAX_BLOCK_FRAME, MAX_HASHES_PER_REQUEST } from '../protocol/constants.ts'
+import { decodeBlock, decodeBlockRequest, encodeBlock, encodeBlockRequest } from '../protocol/codec.ts'
+import { ProtocolError } from '../protocol/errors.ts'
+import { bytesEqual, hex, type ChunkRef } from '../index/entry.ts'
+import { openBlock, type StoredBlock } from './block-codec.ts'
+import { readFrame } from './frames.ts'
+import type { Connection, Stream } from '@libp2p/interface'
+
+/** Where a node finds the chunks it serves. null: not here (any more). */
+export interface BlockSource {
+  get: (hash: Uint8Array) => Promise<StoredBlock | null>
+}
+
+export class BlockMissingError extends Error {
+  override name = 'BlockMissingError'
+  readonly code = 'ERR_BLOCK_MISSING'
+}
+
+/** Serves one blocks stream until the asker closes it. */
+export async function serveBlocks (stream: Stream, source: BlockSource, signal: AbortSignal, onSent?: (bytes: number) => void): Promise<void> {
+  const lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME })
+  try {
+    while (true) {
+      const frame = await readFrame(lp, signal)
+      if (frame == null) break
+      for (const hash of decodeBlockRequest(frame)) {
+        const block = await source.get(hash)
+        const msg = block == null
+          ? encodeBlock({ hash, data: new Uint8Array(0), zstd: false, missing: true })
+          : encodeBlock({ hash, data: block.data, zstd: block.zstd, missing: false })
+        await lp.write(msg, { signal })
+        if (block != null) onSent?.(block.data.byteLength)
+      }
+    }
+    await stream.close({ signal })
+  } catch (err) {
+    stream.abort(err as Error)
+    throw err
+  }
+}
+
+export interface FetchedBlock { ref: ChunkRef, data: Uint8Array, wire: StoredBlock }
+
+/**
+ * Fetches chunks in the given order over one new stream, each verified against its hash before
+ * it is yielded. Throws BlockMissingError if the peer no longer has one.
+ */
+export async function * fetchBlocks (connection: Connection, refs: ChunkRef[], signal: AbortSignal): AsyncGenerator<FetchedBlock> {
+  if (refs.length === 0) return
+  const stream = await connection.newStream(BLOCKS_PROTOCOL, { signal })
+  const lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME })
+  let requested = 0
+  let outstanding = 0
+  const requestMore = async (): Promise<void> => {
+    while (requested < refs.length && outstanding < BLOCK_WINDOW_BYTES / 2) {
+      const batch: Uint8Array[] = []
+      while (requested < refs.length && outstanding < BLOCK_WINDOW_BYTES && batch.length < MAX_HASHES_PER_REQUEST) {
+        const ref = refs[requested++]!
+        batch.push(ref.hash)
+        outstanding += ref.size
+      }
+      await lp.write(encodeBlockRequest(batch), { signal })
+    }
+  }
+  let finished = false
+  try {
+    await requestMore()
+    for (const ref of refs) {
+      const block = decodeBlock(await lp.read({ signal }))
+      if (!bytesEqual(block.hash, ref.hash)) throw new ProtocolError('ERR_BAD_BLOCK', `asked for chunk ${hex(ref.hash)}, got ${hex(block.hash)}`)
+      if (block.missing) throw new BlockMissingError(`peer no longer has chunk ${hex(ref.hash)}`)
+      const wire = { data: block.data, zstd: block.zstd }
+      const data = openBlock(wire, ref.hash, ref.size)
+      outstanding -= ref.size
+      await requestMore()
+      yield { ref, data, wire }
+    }
+    finished = true
+    await stream.close({ signal })
+  } finally {
+    // an error, or a consumer that stopped early: nothing more will be read
+    if (!finished) stream.abort(new BlockMissingError('block fetch abandoned'))
+  }
+}

@@ -1,0 +1,44 @@
+// The libp2p node both services run on: TCP, Noise, yamux, an allowlist gate, and a
+// connection monitor whose pings are what notice a frozen peer.
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import type { PrivateKey } from '@libp2p/interface'
+
+export interface NodeOptions {
+  privateKey: PrivateKey
+  listen?: string[]
+  /** peer IDs admitted inbound; undefined admits everyone */
+  allow?: Set<string>
+}
+
+export async function createNode (opts: NodeOptions): Promise<Libp2p> {
+  const allow = opts.allow
+  return await createLibp2p({
+    privateKey: opts.privateKey,
+    addresses: { listen: opts.listen ?? [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      // runs after Noise has authenticated the peer and before any protocol: an unknown peer
+      // never reaches distsync code
+      denyInboundEncryptedConnection: (peerId) => allow != null && !allow.has(peerId.toString()),
+      // a client only ever talks to its hub; loopback and private addresses are its normal case
+      denyDialMultiaddr: () => false
+    },
+    connectionManager: {
+      // the default (5 new connections a second per host) refuses clients that reconnect together
+      // after a hub restart, and clients behind one NAT address
+      inboundConnectionThreshold: 1000,
+      maxConnections: 1000
+    },
+    connectionMonitor: {
+      // a frozen hub is noticed in ~2 s instead of ~10
+      pingInterval: 1000,
+      pingTimeout: { minTimeout: 1000, maxTimeout: 2000 }
+    },
+    start: false
+  })
+}

@@ -1,0 +1,183 @@
+// Conversion between wire messages and domain types, with every check a hostile peer could
+// need: sizes, list lengths, hash lengths, paths. Nothing from the network reaches the rest of
+// the program without passing through here.
+import * as wire from './messages.ts'
+import { ProtocolError } from './errors.ts'
+import { HASH_BYTES, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
+import { checkRelativePath } from '../fs/safe-path.ts'
+import type { Entry, EntryKind, JournalEntry } from '../index/entry.ts'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface Hello { sinceSeq: number }
+export interface Propose { id: number, entry: Entry, baseSeq: number }
+/** A proposal whose entry failed validation still carries its id, so the hub can refuse that one
+ * proposal and keep the session. */
+export interface InvalidPropose { id: number, error: Error }
+export type ClientMessage =
+  | { type: 'hello', hello: Hello }
+  | { type: 'propose', propose: Propose }
+export type ReceivedClientMessage = ClientMessage | { type: 'invalid-propose', invalid: InvalidPropose }
+
+export type Outcome = 'accepted' | 'superseded' | 'rejected'
+export interface Result { id: number, outcome: Outcome, seq: number, current?: Entry, reason: string }
+export interface Changed extends JournalEntry { origin: string }
+export type HubMessage =
+  | { type: 'changed', changed: Changed }
+  | { type: 'result', result: Result }
+  | { type: 'caught-up', seq: number }
+export type ReceivedHubMessage = HubMessage | { type: 'invalid-changed', seq: number, error: Error }
+
+export interface Block { hash: Uint8Array, data: Uint8Array, zstd: boolean, missing: boolean }
+
+const KIND_TO_WIRE: Record<EntryKind, wire.Kind> = { file: wire.Kind.FILE, dir: wire.Kind.DIR, symlink: wire.Kind.SYMLINK }
+const OUTCOME_TO_WIRE: Record<Outcome, wire.Outcome> = {
+  accepted: wire.Outcome.ACCEPTED, superseded: wire.Outcome.SUPERSEDED, rejected: wire.Outcome.REJECTED
+}
+const DECODE_LIMITS = { limits: { entry: { chunks: MAX_CHUNKS_PER_ENTRY }, hashes: MAX_HASHES_PER_REQUEST } }
+
+function entryToWire (e: Entry): wire.Entry {
+  return {
+    path: e.path,
+    kind: KIND_TO_WIRE[e.kind],
+    size: BigInt(e.size),
+    mtimeNs: e.mtimeNs,
+    exec: e.exec,
+    deleted: e.deleted,
+    hash: e.hash as Uint8Array<ArrayBuffer>,
+    chunks: e.chunks.map(c => ({ hash: c.hash as Uint8Array<ArrayBuffer>, size: c.size })),
+    target: e.target
+  }
+}
+
+function checkHash (h: Uint8Array, what: string): void {
+  if (h.byteLength !== HASH_BYTES) throw new ProtocolError('ERR_BAD_HASH', `${what} is ${h.byteLength} bytes, not a SHA-256`)
+}
+
+/** Validates an entry from the network; throws ProtocolError or PathError. */
+export function entryFromWire (w: wire.Entry | undefined): Entry {
+  if (w == null) throw new ProtocolError('ERR_MISSING_FIELD', 'message has no entry')
+  const path = checkRelativePath(w.path)
+  const kind: EntryKind = w.kind === wire.Kind.DIR ? 'dir' : w.kind === wire.Kind.SYMLINK ? 'symlink' : 'file'
+  if (w.size < 0n || w.size > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError('ERR_BAD_SIZE', `size ${w.size} out of range`)
+  const size = Number(w.size)
+  const entry: Entry = {
+    path, kind, size, mtimeNs: w.mtimeNs, exec: w.exec, deleted: w.deleted, hash: w.hash,
+    chunks: w.chunks.map(c => ({ hash: c.hash, size: c.size })), target: w.target
+  }
+  if (entry.deleted || kind !== 'file') {
+    if (entry.chunks.length > 0 || size !== 0) throw new ProtocolError('ERR_BAD_ENTRY', `${path}: only a live file has content`)
+  }
+  if (kind === 'symlink' && !entry.deleted) {
+    if (entry.target === '' || Buffer.byteLength(entry.target) > MAX_SYMLINK_TARGET_BYTES || entry.target.includes('\0')) {
+      throw new ProtocolError('ERR_BAD_ENTRY', `${path}: bad symlink target`)
+    }
+  }
+  if (kind === 'file' && !entry.deleted) {
+    checkHash(entry.hash, `${path}: file hash`)
+    let total = 0
+    for (const c of entry.chunks) {
+      checkHash(c.hash, `${path}: chunk hash`)
+      if (c.size === 0 || c.size > CHUNK_MAX) throw new ProtocolError('ERR_BAD_ENTRY', `${path}: chunk of ${c.size} bytes`)
+      total += c.size
+    }
+    if (total !== size) throw new ProtocolError('ERR_BAD_ENTRY', `${path}: chunks add up to ${total} bytes, entry says ${size}`)
+  }
+  return entry
+}
+
+function seqFromWire (n: bigint): number {
+  if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError('ERR_BAD_SEQ', `seq ${n} out of range`)
+  return Number(n)
+}
+
+export function encodeClientMessage (m: ClientMessage): Uint8Array {
+  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: BigInt(m.hello.sinceSeq) } })
+  const p = m.propose
+  return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: BigInt(p.baseSeq) } })
+}
+
+export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): ReceivedClientMessage {
+  const m = decode(() => wire.ClientMessage.decode(buf, { limits: { propose: DECODE_LIMITS.limits } } as never))
+  if (m.hello != null) return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq) } }
+  if (m.propose != null) {
+    const p = m.propose
+    try {
+      return { type: 'propose', propose: { id: p.id, entry: entryFromWire(p.entry), baseSeq: seqFromWire(p.baseSeq) } }
+    } catch (error) {
+      return { type: 'invalid-propose', invalid: { id: p.id, error: error as Error } }
+    }
+  }
+  throw new ProtocolError('ERR_UNKNOWN_MESSAGE', 'client message has no known field')
+}
+
+export function encodeHubMessage (m: HubMessage): Uint8Array {
+  switch (m.type) {
+    case 'changed': {
+      const c = m.changed
+      return wire.HubMessage.encode({ changed: { entry: entryToWire(c.entry), seq: BigInt(c.seq), origin: c.origin } })
+    }
+    case 'result': {
+      const r = m.result
+      return wire.HubMessage.encode({
+        result: {
+          id: r.id, outcome: OUTCOME_TO_WIRE[r.outcome], seq: BigInt(r.seq), reason: r.reason,
+          ...(r.current != null ? { current: entryToWire(r.current) } : {})
+        }
+      })
+    }
+    case 'caught-up':
+      return wire.HubMessage.encode({ caughtUp: { seq: BigInt(m.seq) } })
+  }
+}
+
+export function decodeHubMessage (buf: Uint8Array | Uint8ArrayList): ReceivedHubMessage {
+  const m = decode(() => wire.HubMessage.decode(buf, { limits: { changed: DECODE_LIMITS.limits, result: { current: DECODE_LIMITS.limits.entry } } } as never))
+  if (m.changed != null) {
+    const c = m.changed
+    const seq = seqFromWire(c.seq)
+    try {
+      return { type: 'changed', changed: { entry: entryFromWire(c.entry), seq, origin: c.origin } }
+    } catch (error) {
+      return { type: 'invalid-changed', seq, error: error as Error }
+    }
+  }
+  if (m.result != null) {
+    const r = m.result
+    const outcome: Outcome = r.outcome === wire.Outcome.SUPERSEDED ? 'superseded' : r.outcome === wire.Outcome.REJECTED ? 'rejected' : 'accepted'
+    return {
+      type: 'result',
+      result: { id: r.id, outcome, seq: seqFromWire(r.seq), reason: r.reason, ...(r.current != null ? { current: entryFromWire(r.current) } : {}) }
+    }
+  }
+  if (m.caughtUp != null) return { type: 'caught-up', seq: seqFromWire(m.caughtUp.seq) }
+  throw new ProtocolError('ERR_UNKNOWN_MESSAGE', 'hub message has no known field')
+}
+
+export function encodeBlockRequest (hashes: Uint8Array[]): Uint8Array {
+  return wire.BlockRequest.encode({ hashes: hashes as Array<Uint8Array<ArrayBuffer>> })
+}
+
+export function decodeBlockRequest (buf: Uint8Array | Uint8ArrayList): Uint8Array[] {
+  const m = decode(() => wire.BlockRequest.decode(buf, { limits: { hashes: MAX_HASHES_PER_REQUEST } }))
+  for (const h of m.hashes) checkHash(h, 'requested hash')
+  return m.hashes
+}
+
+export function encodeBlock (b: Block): Uint8Array {
+  return wire.Block.encode({ hash: b.hash as Uint8Array<ArrayBuffer>, data: b.data as Uint8Array<ArrayBuffer>, zstd: b.zstd, missing: b.missing })
+}
+
+export function decodeBlock (buf: Uint8Array | Uint8ArrayList): Block {
+  const m = decode(() => wire.Block.decode(buf))
+  checkHash(m.hash, 'block hash')
+  return m
+}
+
+function decode<T> (fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    if (err instanceof ProtocolError) throw err
+    throw new ProtocolError('ERR_MALFORMED', `malformed message: ${(err as Error).message}`)
+  }
+}

@@ -1,0 +1,28 @@
+// Protocol ids and hard limits. Every number here bounds what a peer can make us hold in memory.
+
+export const SYNC_PROTOCOL = '/distsync/sync/1.0.0'
+export const BLOCKS_PROTOCOL = '/distsync/blocks/1.0.0'
+
+/** FastCDC bounds: small enough that a 1 MiB edit moves little more than 1 MiB, big enough
+ * that a 1 GiB file is ~16k chunks (rows, hashes, messages) rather than millions. */
+export const CHUNK_MIN = 16 * 1024
+export const CHUNK_AVG = 64 * 1024
+export const CHUNK_MAX = 256 * 1024
+
+/** One block message is at most a chunk plus its framing; control messages carry chunk lists. */
+export const MAX_BLOCK_FRAME = CHUNK_MAX + 1024
+/** An entry of a file at the size limit: MAX_CHUNKS * ~40 bytes. */
+export const MAX_SYNC_FRAME = 8 * 1024 * 1024
+/** 131072 chunks of at least 16 KiB (all but the last) cover files up to 2 GiB at worst and
+ * ~8 GiB at the average chunk size; a bigger file is refused with a clear error. */
+export const MAX_CHUNKS_PER_ENTRY = 131072
+export const MAX_HASHES_PER_REQUEST = 1024
+export const MAX_PATH_BYTES = 4096
+export const MAX_NAME_BYTES = 255
+export const MAX_SYMLINK_TARGET_BYTES = 4096
+
+/** Bytes a block fetcher keeps requested but unread: under lpStream's 4 MiB read buffer,
+ * which aborts the stream rather than pausing it. */
+export const BLOCK_WINDOW_BYTES = 2 * 1024 * 1024
+
+export const HASH_BYTES = 32

@@ -1,0 +1,1925 @@
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export enum Kind {
+  FILE = 'FILE',
+  DIR = 'DIR',
+  SYMLINK = 'SYMLINK'
+}
+
+enum __KindValues {
+  FILE = 0,
+  DIR = 1,
+  SYMLINK = 2
+}
+
+export namespace Kind {
+  export const codec = (): Codec<Kind> => {
+    return enumeration<Kind>(__KindValues)
+  }
+}
+
+export interface ChunkRef {
+  hash: Uint8Array<ArrayBuffer>
+  size: number
+}
+
+export namespace ChunkRef {
+  let _codec: Codec<ChunkRef>
+
+  export const codec = (): Codec<ChunkRef> => {
+    if (_codec == null) {
+      _codec = message<ChunkRef>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.hash != null && obj.hash.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.hash)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.size)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          hash: uint8ArrayAlloc(0),
+          size: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.hash = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.size = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.hash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChunkRefHashFieldEvent {
+    field: '$.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChunkRefSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export function encode (obj: Partial<ChunkRef>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChunkRef.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRef>): ChunkRef {
+    return decodeMessage(buf, ChunkRef.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRef>): Generator<ChunkRefHashFieldEvent | ChunkRefSizeFieldEvent> {
+    return streamMessage(buf, ChunkRef.codec(), opts)
+  }
+}
+
+export interface Entry {
+  path: string
+  kind: Kind
+  size: bigint
+  mtimeNs: bigint
+  exec: boolean
+  deleted: boolean
+  hash: Uint8Array<ArrayBuffer>
+  chunks: ChunkRef[]
+  target: string
+}
+
+export namespace Entry {
+  let _codec: Codec<Entry>
+
+  export const codec = (): Codec<Entry> => {
+    if (_codec == null) {
+      _codec = message<Entry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if (obj.kind != null && __KindValues[obj.kind] !== 0) {
+          w.uint32(16)
+          Kind.codec().encode(obj.kind, w)
+        }
+
+        if ((obj.size != null && obj.size !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.size)
+        }
+
+        if ((obj.mtimeNs != null && obj.mtimeNs !== 0n)) {
+          w.uint32(32)
+          w.int64(obj.mtimeNs)
+        }
+
+        if ((obj.exec != null && obj.exec !== false)) {
+          w.uint32(40)
+          w.bool(obj.exec)
+        }
+
+        if ((obj.deleted != null && obj.deleted !== false)) {
+          w.uint32(48)
+          w.bool(obj.deleted)
+        }
+
+        if ((obj.hash != null && obj.hash.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.hash)
+        }
+
+        if (obj.chunks != null && obj.chunks.length > 0) {
+          for (const value of obj.chunks) {
+            w.uint32(66)
+            ChunkRef.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.target != null && obj.target !== '')) {
+          w.uint32(74)
+          w.string(obj.target)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          kind: Kind.FILE,
+          size: 0n,
+          mtimeNs: 0n,
+          exec: false,
+          deleted: false,
+          hash: uint8ArrayAlloc(0),
+          chunks: [],
+          target: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = reader.string()
+              break
+            }
+            case 2: {
+              obj.kind = Kind.codec().decode(reader)
+              break
+            }
+            case 3: {
+              obj.size = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.mtimeNs = reader.int64()
+              break
+            }
+            case 5: {
+              obj.exec = reader.bool()
+              break
+            }
+            case 6: {
+              obj.deleted = reader.bool()
+              break
+            }
+            case 7: {
+              obj.hash = reader.bytes()
+              break
+            }
+            case 8: {
+              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              obj.chunks.push(ChunkRef.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chunks$
+              }))
+              break
+            }
+            case 9: {
+              obj.target = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          chunks: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.path`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.kind`,
+                value: Kind.codec().decode(reader)
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.mtimeNs`,
+                value: reader.int64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.exec`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.deleted`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.hash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 8: {
+              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              for (const evt of ChunkRef.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
+                limits: opts.limits?.chunks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.chunks
+                }
+              }
+
+              obj.chunks++
+
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.target`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface EntryPathFieldEvent {
+    field: '$.path'
+    value: string
+  }
+
+  export interface EntryKindFieldEvent {
+    field: '$.kind'
+    value: Kind
+  }
+
+  export interface EntrySizeFieldEvent {
+    field: '$.size'
+    value: bigint
+  }
+
+  export interface EntryMtimeNsFieldEvent {
+    field: '$.mtimeNs'
+    value: bigint
+  }
+
+  export interface EntryExecFieldEvent {
+    field: '$.exec'
+    value: boolean
+  }
+
+  export interface EntryDeletedFieldEvent {
+    field: '$.deleted'
+    value: boolean
+  }
+
+  export interface EntryHashFieldEvent {
+    field: '$.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface EntryChunksHashFieldEvent {
+    field: '$.chunks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface EntryChunksSizeFieldEvent {
+    field: '$.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface EntryTargetFieldEvent {
+    field: '$.target'
+    value: string
+  }
+
+  export function encode (obj: Partial<Entry>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Entry.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Entry {
+    return decodeMessage(buf, Entry.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Generator<EntryPathFieldEvent | EntryKindFieldEvent | EntrySizeFieldEvent | EntryMtimeNsFieldEvent | EntryExecFieldEvent | EntryDeletedFieldEvent | EntryHashFieldEvent | EntryChunksHashFieldEvent | EntryChunksSizeFieldEvent | EntryTargetFieldEvent> {
+    return streamMessage(buf, Entry.codec(), opts)
+  }
+}
+
+export interface ClientMessage {
+  hello?: Hello
+  propose?: Propose
+}
+
+export namespace ClientMessage {
+  let _codec: Codec<ClientMessage>
+
+  export const codec = (): Codec<ClientMessage> => {
+    if (_codec == null) {
+      _codec = message<ClientMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.hello != null) {
+          w.uint32(10)
+          Hello.codec().encode(obj.hello, w)
+        }
+
+        if (obj.propose != null) {
+          w.uint32(18)
+          Propose.codec().encode(obj.propose, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.hello = Hello.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.hello
+              })
+              break
+            }
+            case 2: {
+              obj.propose = Propose.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.propose
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Hello.codec().stream(reader, reader.uint32(), `${prefix}.hello`, {
+                limits: opts.limits?.hello
+              })
+
+              break
+            }
+            case 2: {
+              yield * Propose.codec().stream(reader, reader.uint32(), `${prefix}.propose`, {
+                limits: opts.limits?.propose
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ClientMessageHelloSinceSeqFieldEvent {
+    field: '$.hello.sinceSeq'
+    value: bigint
+  }
+
+  export interface ClientMessageProposeIdFieldEvent {
+    field: '$.propose.id'
+    value: number
+  }
+
+  export interface ClientMessageProposeEntryPathFieldEvent {
+    field: '$.propose.entry.path'
+    value: string
+  }
+
+  export interface ClientMessageProposeEntryKindFieldEvent {
+    field: '$.propose.entry.kind'
+    value: Kind
+  }
+
+  export interface ClientMessageProposeEntrySizeFieldEvent {
+    field: '$.propose.entry.size'
+    value: bigint
+  }
+
+  export interface ClientMessageProposeEntryMtimeNsFieldEvent {
+    field: '$.propose.entry.mtimeNs'
+    value: bigint
+  }
+
+  export interface ClientMessageProposeEntryExecFieldEvent {
+    field: '$.propose.entry.exec'
+    value: boolean
+  }
+
+  export interface ClientMessageProposeEntryDeletedFieldEvent {
+    field: '$.propose.entry.deleted'
+    value: boolean
+  }
+
+  export interface ClientMessageProposeEntryHashFieldEvent {
+    field: '$.propose.entry.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ClientMessageProposeEntryChunksHashFieldEvent {
+    field: '$.propose.entry.chunks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ClientMessageProposeEntryChunksSizeFieldEvent {
+    field: '$.propose.entry.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface ClientMessageProposeEntryTargetFieldEvent {
+    field: '$.propose.entry.target'
+    value: string
+  }
+
+  export interface ClientMessageProposeBaseSeqFieldEvent {
+    field: '$.propose.baseSeq'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<ClientMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ClientMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): ClientMessage {
+    return decodeMessage(buf, ClientMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryChunksHashFieldEvent | ClientMessageProposeEntryChunksSizeFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeBaseSeqFieldEvent> {
+    return streamMessage(buf, ClientMessage.codec(), opts)
+  }
+}
+
+export interface Hello {
+  sinceSeq: bigint
+}
+
+export namespace Hello {
+  let _codec: Codec<Hello>
+
+  export const codec = (): Codec<Hello> => {
+    if (_codec == null) {
+      _codec = message<Hello>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.sinceSeq != null && obj.sinceSeq !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.sinceSeq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          sinceSeq: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.sinceSeq = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.sinceSeq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HelloSinceSeqFieldEvent {
+    field: '$.sinceSeq'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<Hello>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Hello.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Hello {
+    return decodeMessage(buf, Hello.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloSinceSeqFieldEvent> {
+    return streamMessage(buf, Hello.codec(), opts)
+  }
+}
+
+export interface Propose {
+  id: number
+  entry?: Entry
+  baseSeq: bigint
+}
+
+export namespace Propose {
+  let _codec: Codec<Propose>
+
+  export const codec = (): Codec<Propose> => {
+    if (_codec == null) {
+      _codec = message<Propose>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.id)
+        }
+
+        if (obj.entry != null) {
+          w.uint32(18)
+          Entry.codec().encode(obj.entry, w)
+        }
+
+        if ((obj.baseSeq != null && obj.baseSeq !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.baseSeq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: 0,
+          baseSeq: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.entry = Entry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.entry
+              })
+              break
+            }
+            case 3: {
+              obj.baseSeq = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield * Entry.codec().stream(reader, reader.uint32(), `${prefix}.entry`, {
+                limits: opts.limits?.entry
+              })
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.baseSeq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ProposeIdFieldEvent {
+    field: '$.id'
+    value: number
+  }
+
+  export interface ProposeEntryPathFieldEvent {
+    field: '$.entry.path'
+    value: string
+  }
+
+  export interface ProposeEntryKindFieldEvent {
+    field: '$.entry.kind'
+    value: Kind
+  }
+
+  export interface ProposeEntrySizeFieldEvent {
+    field: '$.entry.size'
+    value: bigint
+  }
+
+  export interface ProposeEntryMtimeNsFieldEvent {
+    field: '$.entry.mtimeNs'
+    value: bigint
+  }
+
+  export interface ProposeEntryExecFieldEvent {
+    field: '$.entry.exec'
+    value: boolean
+  }
+
+  export interface ProposeEntryDeletedFieldEvent {
+    field: '$.entry.deleted'
+    value: boolean
+  }
+
+  export interface ProposeEntryHashFieldEvent {
+    field: '$.entry.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ProposeEntryChunksHashFieldEvent {
+    field: '$.entry.chunks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ProposeEntryChunksSizeFieldEvent {
+    field: '$.entry.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface ProposeEntryTargetFieldEvent {
+    field: '$.entry.target'
+    value: string
+  }
+
+  export interface ProposeBaseSeqFieldEvent {
+    field: '$.baseSeq'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<Propose>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Propose.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Propose>): Propose {
+    return decodeMessage(buf, Propose.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Propose>): Generator<ProposeIdFieldEvent | ProposeEntryPathFieldEvent | ProposeEntryKindFieldEvent | ProposeEntrySizeFieldEvent | ProposeEntryMtimeNsFieldEvent | ProposeEntryExecFieldEvent | ProposeEntryDeletedFieldEvent | ProposeEntryHashFieldEvent | ProposeEntryChunksHashFieldEvent | ProposeEntryChunksSizeFieldEvent | ProposeEntryTargetFieldEvent | ProposeBaseSeqFieldEvent> {
+    return streamMessage(buf, Propose.codec(), opts)
+  }
+}
+
+export interface HubMessage {
+  changed?: Changed
+  result?: Result
+  caughtUp?: CaughtUp
+}
+
+export namespace HubMessage {
+  let _codec: Codec<HubMessage>
+
+  export const codec = (): Codec<HubMessage> => {
+    if (_codec == null) {
+      _codec = message<HubMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.changed != null) {
+          w.uint32(10)
+          Changed.codec().encode(obj.changed, w)
+        }
+
+        if (obj.result != null) {
+          w.uint32(18)
+          Result.codec().encode(obj.result, w)
+        }
+
+        if (obj.caughtUp != null) {
+          w.uint32(26)
+          CaughtUp.codec().encode(obj.caughtUp, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.changed = Changed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.changed
+              })
+              break
+            }
+            case 2: {
+              obj.result = Result.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.result
+              })
+              break
+            }
+            case 3: {
+              obj.caughtUp = CaughtUp.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.caughtUp
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Changed.codec().stream(reader, reader.uint32(), `${prefix}.changed`, {
+                limits: opts.limits?.changed
+              })
+
+              break
+            }
+            case 2: {
+              yield * Result.codec().stream(reader, reader.uint32(), `${prefix}.result`, {
+                limits: opts.limits?.result
+              })
+
+              break
+            }
+            case 3: {
+              yield * CaughtUp.codec().stream(reader, reader.uint32(), `${prefix}.caughtUp`, {
+                limits: opts.limits?.caughtUp
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HubMessageChangedEntryPathFieldEvent {
+    field: '$.changed.entry.path'
+    value: string
+  }
+
+  export interface HubMessageChangedEntryKindFieldEvent {
+    field: '$.changed.entry.kind'
+    value: Kind
+  }
+
+  export interface HubMessageChangedEntrySizeFieldEvent {
+    field: '$.changed.entry.size'
+    value: bigint
+  }
+
+  export interface HubMessageChangedEntryMtimeNsFieldEvent {
+    field: '$.changed.entry.mtimeNs'
+    value: bigint
+  }
+
+  export interface HubMessageChangedEntryExecFieldEvent {
+    field: '$.changed.entry.exec'
+    value: boolean
+  }
+
+  export interface HubMessageChangedEntryDeletedFieldEvent {
+    field: '$.changed.entry.deleted'
+    value: boolean
+  }
+
+  export interface HubMessageChangedEntryHashFieldEvent {
+    field: '$.changed.entry.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HubMessageChangedEntryChunksHashFieldEvent {
+    field: '$.changed.entry.chunks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HubMessageChangedEntryChunksSizeFieldEvent {
+    field: '$.changed.entry.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface HubMessageChangedEntryTargetFieldEvent {
+    field: '$.changed.entry.target'
+    value: string
+  }
+
+  export interface HubMessageChangedSeqFieldEvent {
+    field: '$.changed.seq'
+    value: bigint
+  }
+
+  export interface HubMessageChangedOriginFieldEvent {
+    field: '$.changed.origin'
+    value: string
+  }
+
+  export interface HubMessageResultIdFieldEvent {
+    field: '$.result.id'
+    value: number
+  }
+
+  export interface HubMessageResultOutcomeFieldEvent {
+    field: '$.result.outcome'
+    value: Outcome
+  }
+
+  export interface HubMessageResultSeqFieldEvent {
+    field: '$.result.seq'
+    value: bigint
+  }
+
+  export interface HubMessageResultCurrentPathFieldEvent {
+    field: '$.result.current.path'
+    value: string
+  }
+
+  export interface HubMessageResultCurrentKindFieldEvent {
+    field: '$.result.current.kind'
+    value: Kind
+  }
+
+  export interface HubMessageResultCurrentSizeFieldEvent {
+    field: '$.result.current.size'
+    value: bigint
+  }
+
+  export interface HubMessageResultCurrentMtimeNsFieldEvent {
+    field: '$.result.current.mtimeNs'
+    value: bigint
+  }
+
+  export interface HubMessageResultCurrentExecFieldEvent {
+    field: '$.result.current.exec'
+    value: boolean
+  }
+
+  export interface HubMessageResultCurrentDeletedFieldEvent {
+    field: '$.result.current.deleted'
+    value: boolean
+  }
+
+  export interface HubMessageResultCurrentHashFieldEvent {
+    field: '$.result.current.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HubMessageResultCurrentChunksHashFieldEvent {
+    field: '$.result.current.chunks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HubMessageResultCurrentChunksSizeFieldEvent {
+    field: '$.result.current.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface HubMessageResultCurrentTargetFieldEvent {
+    field: '$.result.current.target'
+    value: string
+  }
+
+  export interface HubMessageResultReasonFieldEvent {
+    field: '$.result.reason'
+    value: string
+  }
+
+  export interface HubMessageCaughtUpSeqFieldEvent {
+    field: '$.caughtUp.seq'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<HubMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HubMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): HubMessage {
+    return decodeMessage(buf, HubMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryChunksHashFieldEvent | HubMessageChangedEntryChunksSizeFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentChunksHashFieldEvent | HubMessageResultCurrentChunksSizeFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent> {
+    return streamMessage(buf, HubMessage.codec(), opts)
+  }
+}
+
+export interface Changed {
+  entry?: Entry
+  seq: bigint
+  origin: string
+}
+
+export namespace Changed {
+  let _codec: Codec<Changed>
+
+  export const codec = (): Codec<Changed> => {
+    if (_codec == null) {
+      _codec = message<Changed>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.entry != null) {
+          w.uint32(10)
+          Entry.codec().encode(obj.entry, w)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.seq)
+        }
+
+        if ((obj.origin != null && obj.origin !== '')) {
+          w.uint32(26)
+          w.string(obj.origin)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          seq: 0n,
+          origin: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.entry = Entry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.entry
+              })
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.origin = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Entry.codec().stream(reader, reader.uint32(), `${prefix}.entry`, {
+                limits: opts.limits?.entry
+              })
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.origin`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChangedEntryPathFieldEvent {
+    field: '$.entry.path'
+    value: string
+  }
+
+  export interface ChangedEntryKindFieldEvent {
+    field: '$.entry.kind'
+    value: Kind
+  }
+
+  export interface ChangedEntrySizeFieldEvent {
+    field: '$.entry.size'
+    value: bigint
+  }
+
+  export interface ChangedEntryMtimeNsFieldEvent {
+    field: '$.entry.mtimeNs'
+    value: bigint
+  }
+
+  export interface ChangedEntryExecFieldEvent {
+    field: '$.entry.exec'
+    value: boolean
+  }
+
+  export interface ChangedEntryDeletedFieldEvent {
+    field: '$.entry.deleted'
+    value: boolean
+  }
+
+  export interface ChangedEntryHashFieldEvent {
+    field: '$.entry.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChangedEntryChunksHashFieldEvent {
+    field: '$.entry.chunks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ChangedEntryChunksSizeFieldEvent {
+    field: '$.entry.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface ChangedEntryTargetFieldEvent {
+    field: '$.entry.target'
+    value: string
+  }
+
+  export interface ChangedSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export interface ChangedOriginFieldEvent {
+    field: '$.origin'
+    value: string
+  }
+
+  export function encode (obj: Partial<Changed>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Changed.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Changed>): Changed {
+    return decodeMessage(buf, Changed.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Changed>): Generator<ChangedEntryPathFieldEvent | ChangedEntryKindFieldEvent | ChangedEntrySizeFieldEvent | ChangedEntryMtimeNsFieldEvent | ChangedEntryExecFieldEvent | ChangedEntryDeletedFieldEvent | ChangedEntryHashFieldEvent | ChangedEntryChunksHashFieldEvent | ChangedEntryChunksSizeFieldEvent | ChangedEntryTargetFieldEvent | ChangedSeqFieldEvent | ChangedOriginFieldEvent> {
+    return streamMessage(buf, Changed.codec(), opts)
+  }
+}
+
+export enum Outcome {
+  ACCEPTED = 'ACCEPTED',
+  SUPERSEDED = 'SUPERSEDED',
+  REJECTED = 'REJECTED'
+}
+
+enum __OutcomeValues {
+  ACCEPTED = 0,
+  SUPERSEDED = 1,
+  REJECTED = 2
+}
+
+export namespace Outcome {
+  export const codec = (): Codec<Outcome> => {
+    return enumeration<Outcome>(__OutcomeValues)
+  }
+}
+
+export interface Result {
+  id: number
+  outcome: Outcome
+  seq: bigint
+  current?: Entry
+  reason: string
+}
+
+export namespace Result {
+  let _codec: Codec<Result>
+
+  export const codec = (): Codec<Result> => {
+    if (_codec == null) {
+      _codec = message<Result>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.id)
+        }
+
+        if (obj.outcome != null && __OutcomeValues[obj.outcome] !== 0) {
+          w.uint32(16)
+          Outcome.codec().encode(obj.outcome, w)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.seq)
+        }
+
+        if (obj.current != null) {
+          w.uint32(34)
+          Entry.codec().encode(obj.current, w)
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(42)
+          w.string(obj.reason)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: 0,
+          outcome: Outcome.ACCEPTED,
+          seq: 0n,
+          reason: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.outcome = Outcome.codec().decode(reader)
+              break
+            }
+            case 3: {
+              obj.seq = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.current = Entry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.current
+              })
+              break
+            }
+            case 5: {
+              obj.reason = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.outcome`,
+                value: Outcome.codec().decode(reader)
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield * Entry.codec().stream(reader, reader.uint32(), `${prefix}.current`, {
+                limits: opts.limits?.current
+              })
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.reason`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ResultIdFieldEvent {
+    field: '$.id'
+    value: number
+  }
+
+  export interface ResultOutcomeFieldEvent {
+    field: '$.outcome'
+    value: Outcome
+  }
+
+  export interface ResultSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export interface ResultCurrentPathFieldEvent {
+    field: '$.current.path'
+    value: string
+  }
+
+  export interface ResultCurrentKindFieldEvent {
+    field: '$.current.kind'
+    value: Kind
+  }
+
+  export interface ResultCurrentSizeFieldEvent {
+    field: '$.current.size'
+    value: bigint
+  }
+
+  export interface ResultCurrentMtimeNsFieldEvent {
+    field: '$.current.mtimeNs'
+    value: bigint
+  }
+
+  export interface ResultCurrentExecFieldEvent {
+    field: '$.current.exec'
+    value: boolean
+  }
+
+  export interface ResultCurrentDeletedFieldEvent {
+    field: '$.current.deleted'
+    value: boolean
+  }
+
+  export interface ResultCurrentHashFieldEvent {
+    field: '$.current.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ResultCurrentChunksHashFieldEvent {
+    field: '$.current.chunks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ResultCurrentChunksSizeFieldEvent {
+    field: '$.current.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface ResultCurrentTargetFieldEvent {
+    field: '$.current.target'
+    value: string
+  }
+
+  export interface ResultReasonFieldEvent {
+    field: '$.reason'
+    value: string
+  }
+
+  export function encode (obj: Partial<Result>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Result.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Result>): Result {
+    return decodeMessage(buf, Result.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Result>): Generator<ResultIdFieldEvent | ResultOutcomeFieldEvent | ResultSeqFieldEvent | ResultCurrentPathFieldEvent | ResultCurrentKindFieldEvent | ResultCurrentSizeFieldEvent | ResultCurrentMtimeNsFieldEvent | ResultCurrentExecFieldEvent | ResultCurrentDeletedFieldEvent | ResultCurrentHashFieldEvent | ResultCurrentChunksHashFieldEvent | ResultCurrentChunksSizeFieldEvent | ResultCurrentTargetFieldEvent | ResultReasonFieldEvent> {
+    return streamMessage(buf, Result.codec(), opts)
+  }
+}
+
+export interface CaughtUp {
+  seq: bigint
+}
+
+export namespace CaughtUp {
+  let _codec: Codec<CaughtUp>
+
+  export const codec = (): Codec<CaughtUp> => {
+    if (_codec == null) {
+      _codec = message<CaughtUp>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.seq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          seq: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.seq = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CaughtUpSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<CaughtUp>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CaughtUp.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CaughtUp>): CaughtUp {
+    return decodeMessage(buf, CaughtUp.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CaughtUp>): Generator<CaughtUpSeqFieldEvent> {
+    return streamMessage(buf, CaughtUp.codec(), opts)
+  }
+}
+
+export interface BlockRequest {
+  hashes: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace BlockRequest {
+  let _codec: Codec<BlockRequest>
+
+  export const codec = (): Codec<BlockRequest> => {
+    if (_codec == null) {
+      _codec = message<BlockRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.hashes != null && obj.hashes.length > 0) {
+          for (const value of obj.hashes) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          hashes: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.hashes != null && obj.hashes.length === opts.limits.hashes) {
+                throw new MaxLengthError('Decode error - repeated field "hashes" had too many elements')
+              }
+
+              obj.hashes.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          hashes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.hashes != null && obj.hashes === opts.limits.hashes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "hashes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.hashes[]`,
+                index: obj.hashes,
+                value: reader.bytes()
+              }
+
+              obj.hashes++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BlockRequestHashesFieldEvent {
+    field: '$.hashes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<BlockRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, BlockRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlockRequest>): BlockRequest {
+    return decodeMessage(buf, BlockRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlockRequest>): Generator<BlockRequestHashesFieldEvent> {
+    return streamMessage(buf, BlockRequest.codec(), opts)
+  }
+}
+
+export interface Block {
+  hash: Uint8Array<ArrayBuffer>
+  data: Uint8Array<ArrayBuffer>
+  zstd: boolean
+  missing: boolean
+}
+
+export namespace Block {
+  let _codec: Codec<Block>
+
+  export const codec = (): Codec<Block> => {
+    if (_codec == null) {
+      _codec = message<Block>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.hash != null && obj.hash.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.hash)
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.data)
+        }
+
+        if ((obj.zstd != null && obj.zstd !== false)) {
+          w.uint32(24)
+          w.bool(obj.zstd)
+        }
+
+        if ((obj.missing != null && obj.missing !== false)) {
+          w.uint32(32)
+          w.bool(obj.missing)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          hash: uint8ArrayAlloc(0),
+          data: uint8ArrayAlloc(0),
+          zstd: false,
+          missing: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.hash = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.data = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.zstd = reader.bool()
+              break
+            }
+            case 4: {
+              obj.missing = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.hash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.zstd`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.missing`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BlockHashFieldEvent {
+    field: '$.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface BlockDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface BlockZstdFieldEvent {
+    field: '$.zstd'
+    value: boolean
+  }
+
+  export interface BlockMissingFieldEvent {
+    field: '$.missing'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Block>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Block.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Block>): Block {
+    return decodeMessage(buf, Block.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Block>): Generator<BlockHashFieldEvent | BlockDataFieldEvent | BlockZstdFieldEvent | BlockMissingFieldEvent> {
+    return streamMessage(buf, Block.codec(), opts)
+  }
+}

@@ -1,0 +1,73 @@
+// The client's decisions: did the user change a path, and what to do with a change from the hub.
+// Pure: stat snapshots and index records in, an action out. Table-tested.
+import { bytesEqual, type Entry, type EntryKind } from '../index/entry.ts'
+
+/** What lstat says of a path now (null: nothing there). */
+export interface LocalStat {
+  kind: EntryKind | 'other'
+  size: number
+  mtimeNs: bigint
+  exec: boolean
+  ino: bigint
+  /** symlink target */
+  target: string
+}
+
+/** The index's record of a path: the entry it is based on and the stat it had on disk then. */
+export interface IndexRecord {
+  entry: Entry
+  seq: number
+  /** stat of the path when the index last saw it in sync; null for tombstones */
+  stat: Pick<LocalStat, 'size' | 'mtimeNs' | 'ino'> | null
+}
+
+export type LocalState = 'unchanged' | 'changed' | 'deleted' | 'absent'
+
+/** Compares the disk with the index: the whole of change detection (DESIGN.md flow 1). */
+export function localState (local: LocalStat | null, rec: IndexRecord | undefined): LocalState {
+  const known = rec != null && !rec.entry.deleted
+  if (local == null || local.kind === 'other') return known ? 'deleted' : 'absent'
+  if (!known) return 'changed'
+  const e = rec.entry
+  if (e.kind !== local.kind) return 'changed'
+  switch (e.kind) {
+    case 'dir': return 'unchanged'
+    case 'symlink': return e.target === local.target ? 'unchanged' : 'changed'
+    case 'file': {
+      const s = rec.stat
+      if (s == null) return 'changed'
+      return s.size === local.size && s.mtimeNs === local.mtimeNs && s.ino === local.ino && e.exec === local.exec ? 'unchanged' : 'changed'
+    }
+  }
+}
+
+export type RemoteAction =
+  /** the index is already at or past this seq */
+  | 'skip'
+  /** the disk is as the index knows it: make it the remote entry */
+  | 'apply'
+  /** the disk already holds the remote content: only record it */
+  | 'adopt'
+  /** the disk already holds the remote content, and its mtime/mode should follow the entry */
+  | 'adopt-metadata'
+  /** the user changed the path too: propose the local version, the hub decides */
+  | 'propose-local'
+  /** a changed local file whose content must be hashed before deciding */
+  | 'hash-local'
+
+export function decideRemote (local: LocalStat | null, rec: IndexRecord | undefined, remote: Entry, remoteSeq: number, localHash?: Uint8Array): RemoteAction {
+  if (rec != null && rec.seq >= remoteSeq) return 'skip'
+  const state = localState(local, rec)
+  if (state === 'unchanged' || state === 'absent') return 'apply'
+  // The user changed the path since the index last saw it.
+  if (state === 'deleted') return remote.deleted ? 'adopt' : 'propose-local'
+  if (local == null) return 'propose-local'
+  if (remote.deleted) return 'propose-local'
+  if (local.kind !== remote.kind) return 'propose-local'
+  if (remote.kind === 'dir') return 'adopt'
+  if (remote.kind === 'symlink') return local.target === remote.target ? 'adopt' : 'propose-local'
+  if (local.size !== remote.size) return 'propose-local'
+  if (localHash == null) return 'hash-local'
+  if (!bytesEqual(localHash, remote.hash)) return 'propose-local'
+  return local.exec === remote.exec ? 'adopt' : 'adopt-metadata'
+}

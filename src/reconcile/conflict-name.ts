@@ -1,0 +1,19 @@
+// Conflict copy names, as Syncthing spells them: name.sync-conflict-YYYYMMDD-HHMMSS-<peer8>.ext
+
+/**
+ * `when` is the losing content's mtime, so every node derives the same name. `peer8` is the
+ * last 8 characters of the loser's peer ID: Ed25519 peer IDs all begin "12D3KooW".
+ */
+export function conflictCopyPath (path: string, mtimeNs: bigint, peerId: string): string {
+  const slash = path.lastIndexOf('/')
+  const dir = path.slice(0, slash + 1)
+  const name = path.slice(slash + 1)
+  // the extension is the last dot-suffix, but a leading dot (".bashrc") starts the name, not an extension
+  const dot = name.lastIndexOf('.')
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
+  const d = new Date(Number(mtimeNs / 1_000_000n))
+  const p2 = (n: number): string => String(n).padStart(2, '0')
+  const stamp = `${d.getUTCFullYear()}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}-${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}`
+  const peer8 = peerId.slice(-8)
+  return `${dir}${stem}.sync-conflict-${stamp}-${peer8}${ext}`
+}
