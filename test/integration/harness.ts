@@ -1,0 +1,163 @@
+// Real processes on 127.0.0.1: a `distsync hub` and `distsync client`s over real libp2p, temp
+// directories, bounded polling. Every process is killed by the PID this harness started.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdtemp, readdir, readFile, readlink, lstat, rm, mkdir } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
+
+const live = new Set<ChildProcess>()
+process.on('exit', () => { for (const p of live) p.kill('SIGKILL') })
+
+export interface Proc {
+  child: ChildProcess
+  stdout: () => string
+  stderr: () => string
+  /** exit code once it exits (signal deaths read as 128+n) */
+  exited: Promise<number>
+  stop: () => Promise<number>
+  kill: () => Promise<number>
+}
+
+export function run (args: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISTSYNC_LOG: 'debug', ...env } })
+  live.add(child)
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString() })
+  const exited = new Promise<number>(resolve => {
+    child.on('exit', (code, signal) => {
+      live.delete(child)
+      resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15))
+    })
+  })
+  const end = async (sig: NodeJS.Signals): Promise<number> => {
+    if (child.exitCode == null && child.signalCode == null) child.kill(sig)
+    return await exited
+  }
+  return { child, stdout: () => out, stderr: () => err, exited, stop: async () => await end('SIGTERM'), kill: async () => await end('SIGKILL') }
+}
+
+/** Polls until fn returns true; fails with `what` after timeoutMs. */
+export async function waitFor (what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 15000, intervalMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await fn()) return
+    await sleep(intervalMs)
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+}
+
+export async function tempDir (label: string): Promise<string> {
+  return await mkdtemp(join(tmpdir(), `distsync-${label}-`))
+}
+
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port
+      srv.close(() => { resolve(port) })
+    })
+    srv.on('error', reject)
+  })
+}
+
+export interface Hub extends Proc { addr: string, peerId: string, dataDir: string }
+
+export async function startHub (opts: { dataDir?: string, port?: number, args?: string[] } = {}): Promise<Hub> {
+  const dataDir = opts.dataDir ?? await tempDir('hub')
+  const args = opts.args ?? ['--allow-any']
+  const p = run(['hub', '--listen', `/ip4/127.0.0.1/tcp/${opts.port ?? 0}`, '--data', dataDir, ...args])
+  await Promise.race([
+    waitFor('the hub to print its address', () => p.stdout().includes('/p2p/'), 15000),
+    p.exited.then(code => { throw new Error(`hub exited ${code}: ${p.stderr()}`) })
+  ])
+  const addr = p.stdout().split('\n')[0]!.trim()
+  return { ...p, addr, peerId: addr.slice(addr.lastIndexOf('/') + 1), dataDir }
+}
+
+export function startClient (hub: string, dir: string, extra: string[] = []): Proc {
+  return run(['client', '--hub', hub, ...extra, dir])
+}
+
+/** Waits until the client has said hello and caught up with the hub. */
+export async function clientReady (c: Proc): Promise<void> {
+  await Promise.race([
+    waitFor('the client to catch up', () => c.stderr().includes('caught up with the hub'), 15000),
+    c.exited.then(code => { throw new Error(`client exited ${code}: ${c.stderr()}`) })
+  ])
+}
+
+/** path -> what a user sees: file content hash (+x), "dir", or "link -> target". */
+export async function tree (root: string, rel = ''): Promise<Map<string, string>> {
+  const out = new Map<string, string>()
+  const names = await readdir(join(root, rel)).catch(() => [] as string[])
+  for (const name of names.sort()) {
+    if (rel === '' && name === '.distsync') continue
+    const path = rel === '' ? name : `${rel}/${name}`
+    const abs = join(root, path)
+    const st = await lstat(abs).catch(() => null)
+    if (st == null) continue
+    if (st.isDirectory()) {
+      out.set(path, 'dir')
+      for (const [k, v] of await tree(root, path)) out.set(k, v)
+    } else if (st.isSymbolicLink()) {
+      out.set(path, `link -> ${await readlink(abs)}`)
+    } else {
+      const data = await readFile(abs).catch(() => null)
+      out.set(path, data == null ? 'unreadable' : `${createHash('sha256').update(data).digest('hex')}${(st.mode & 0o100) !== 0 ? ' +x' : ''}`)
+    }
+  }
+  return out
+}
+
+export function sameTree (a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false
+  for (const [k, v] of a) if (b.get(k) !== v) return false
+  return true
+}
+
+export async function converged (dirs: string[], timeoutMs = 20000): Promise<void> {
+  let last: Array<Map<string, string>> = []
+  try {
+    await waitFor(`${dirs.length} trees to converge`, async () => {
+      last = await Promise.all(dirs.map(async d => await tree(d)))
+      return last.every(t => sameTree(t, last[0]!))
+    }, timeoutMs, 100)
+  } catch (err) {
+    const show = last.map((t, i) => `${dirs[i]}: ${[...t.keys()].join(', ')}`).join('\n')
+    throw new Error(`${(err as Error).message}\n${show}`)
+  }
+}
+
+export interface HubStatus { headSeq: number, files: number, bytes: number, deleted: number, chunkBytesIn: number, chunkBytesOut: number }
+
+export async function hubStatus (dataDir: string): Promise<HubStatus> {
+  const p = run(['status', '--data', dataDir])
+  const code = await p.exited
+  if (code !== 0) throw new Error(`status exited ${code}: ${p.stderr()}`)
+  return JSON.parse(p.stdout()) as HubStatus
+}
+
+/** A hub and n clients on fresh directories, caught up; `close` stops everything it started. */
+export async function cluster (n: number, hubArgs?: string[]): Promise<{ hub: Hub, dirs: string[], clients: Proc[], close: () => Promise<void> }> {
+  const hub = await startHub(hubArgs != null ? { args: hubArgs } : {})
+  const dirs = await Promise.all(Array.from({ length: n }, async (_, i) => await tempDir(`c${i}`)))
+  const clients = dirs.map(d => startClient(hub.addr, d))
+  await Promise.all(clients.map(clientReady))
+  const close = async (): Promise<void> => {
+    await Promise.all(clients.map(async c => await c.stop()))
+    await hub.stop()
+    await Promise.all([...dirs, hub.dataDir].map(async d => await rm(d, { recursive: true, force: true })))
+  }
+  return { hub, dirs, clients, close }
+}
+
+export { sleep, mkdir, rm }

@@ -1,0 +1,137 @@
+// Behaviours 1, 2, 3 and 9 of issue 2, through real hub and client processes.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFile, mkdir, rm, rename, stat, readFile, chmod, symlink } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { cluster, converged, hubStatus, sleep, tree, waitFor } from './harness.ts'
+
+test('adds, edits, deletes, nested and empty directories, symlinks and modes reach every client', async () => {
+  const c = await cluster(3)
+  try {
+    const [a, b, cc] = c.dirs as [string, string, string]
+    await mkdir(join(a, 'docs/deep/deeper'), { recursive: true })
+    await mkdir(join(a, 'empty/inside'), { recursive: true })
+    await writeFile(join(a, 'docs/deep/deeper/note.txt'), 'nested')
+    await writeFile(join(a, 'top.txt'), 'top')
+    await writeFile(join(b, 'script.sh'), '#!/bin/sh\necho hi\n')
+    await chmod(join(b, 'script.sh'), 0o755)
+    await symlink('top.txt', join(cc, 'link-to-top'))
+    await converged(c.dirs)
+    const t = await tree(b)
+    assert.equal(t.get('empty/inside'), 'dir')
+    assert.equal(t.get('link-to-top'), 'link -> top.txt')
+    assert.match(t.get('script.sh') ?? '', / \+x$/)
+    assert.equal(await readFile(join(cc, 'docs/deep/deeper/note.txt'), 'utf8'), 'nested')
+
+    await writeFile(join(cc, 'top.txt'), 'top, edited')
+    await waitFor('the edit to reach a', async () => (await readFile(join(a, 'top.txt'), 'utf8')) === 'top, edited')
+    await rm(join(b, 'docs'), { recursive: true })
+    await rm(join(a, 'empty/inside'), { recursive: true })
+    await converged(c.dirs)
+    for (const d of c.dirs) {
+      const names = [...(await tree(d)).keys()]
+      assert.ok(!names.some(n => n.startsWith('docs')), `${d} still has docs: ${names.join(', ')}`)
+      assert.ok(!names.includes('empty/inside'))
+      assert.ok(names.includes('empty'))
+    }
+  } finally {
+    await c.close()
+  }
+})
+
+test('a renamed big file arrives without its content crossing the wire again', async () => {
+  const c = await cluster(2)
+  try {
+    const [a, b] = c.dirs as [string, string]
+    await writeFile(join(a, 'big.bin'), randomBytes(8 * 1024 * 1024))
+    await converged(c.dirs, 30000)
+    await sleep(1500) // the hub flushes its counters every second
+    const before = await hubStatus(c.hub.dataDir)
+    assert.ok(before.chunkBytesIn >= 8 * 1024 * 1024, 'the first copy went up')
+    await mkdir(join(a, 'archive'))
+    await rename(join(a, 'big.bin'), join(a, 'archive/big-renamed.bin'))
+    await converged(c.dirs, 30000)
+    assert.ok((await tree(b)).has('archive/big-renamed.bin'))
+    await sleep(1500) // the hub flushes its counters every second
+    const after = await hubStatus(c.hub.dataDir)
+    assert.ok(after.chunkBytesIn - before.chunkBytesIn < 64 * 1024, `uploaded ${after.chunkBytesIn - before.chunkBytesIn} bytes for a rename`)
+    assert.ok(after.chunkBytesOut - before.chunkBytesOut < 64 * 1024, `downloaded ${after.chunkBytesOut - before.chunkBytesOut} bytes for a rename`)
+  } finally {
+    await c.close()
+  }
+})
+
+test('echo exclusion: the sender\'s file is not rewritten after its own change goes round', async () => {
+  const c = await cluster(3)
+  try {
+    const [a] = c.dirs as [string]
+    const file = join(a, 'mine.txt')
+    await writeFile(file, 'written once')
+    const st = await stat(file, { bigint: true })
+    await converged(c.dirs)
+    await sleep(1500)
+    const after = await stat(file, { bigint: true })
+    assert.equal(after.ino, st.ino, 'same inode')
+    assert.equal(after.mtimeNs, st.mtimeNs, 'same mtime')
+    assert.ok(!c.clients[0]!.stderr().includes('"action":"apply"'), 'the sender applied nothing')
+  } finally {
+    await c.close()
+  }
+})
+
+test('no loops: one edit is one journal entry, and converged clients exchange nothing while idle', async () => {
+  const c = await cluster(3)
+  try {
+    const [a, b] = c.dirs as [string, string]
+    await writeFile(join(a, 'f.txt'), 'v1')
+    await converged(c.dirs)
+    await sleep(1500)
+    const s1 = await hubStatus(c.hub.dataDir)
+    await writeFile(join(b, 'f.txt'), 'v2')
+    await converged(c.dirs)
+    await sleep(3000)
+    const s2 = await hubStatus(c.hub.dataDir)
+    assert.equal(s2.headSeq - s1.headSeq, 1, 'exactly one journal entry for one edit')
+    await sleep(3000)
+    const s3 = await hubStatus(c.hub.dataDir)
+    assert.deepEqual(s3, s2, 'nothing moved while idle')
+  } finally {
+    await c.close()
+  }
+})
+
+test('compressible content is compressed on the wire and never seen half-written', async () => {
+  const c = await cluster(2)
+  try {
+    const [a, b] = c.dirs as [string, string]
+    const line = 'distsync keeps directories identical across machines; this line repeats with a counter '
+    const text = Array.from({ length: 60000 }, (_, i) => `${line}${i}\n`).join('')
+    const size = Buffer.byteLength(text)
+    const target = join(b, 'log.txt')
+    // a reader on b: whenever the name exists, it holds the whole file
+    const seen: number[] = []
+    let reading = true
+    const reader = (async () => {
+      while (reading) {
+        const data = await readFile(target).catch(() => null)
+        if (data != null) seen.push(data.byteLength)
+        await sleep(2)
+      }
+    })()
+    await sleep(1500)
+    const s0 = await hubStatus(c.hub.dataDir)
+    await writeFile(join(a, 'log.txt'), text)
+    await converged(c.dirs, 30000)
+    reading = false
+    await reader
+    assert.ok(seen.length > 0)
+    assert.ok(seen.every(n => n === size), `a reader saw partial sizes: ${[...new Set(seen)].join(', ')}`)
+    await sleep(1500)
+    const s1 = await hubStatus(c.hub.dataDir)
+    const wire = s1.chunkBytesIn - s0.chunkBytesIn
+    assert.ok(wire < size * 0.4, `${wire} bytes on the wire for ${size} bytes of text`)
+  } finally {
+    await c.close()
+  }
+})
