@@ -17,7 +17,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 function fail (err: unknown): never {
   const code = exitCodeOf(err)
-  const message = err instanceof Error ? err.message : String(err)
+  const message = err instanceof Error ? err.message : `unexpected ${typeof err === 'object' && err != null && 'type' in err ? `${String((err as Event).type)} event` : String(err)}`
   rootLogger().flush?.()
   process.stderr.write(`distsync: ${message}\n`)
   process.exit(code)

@@ -22,7 +22,7 @@ import { SeqTracker } from './seq-tracker.ts'
 import { PathQueue } from './path-queue.ts'
 import { LocalBlocks } from './local-blocks.ts'
 import { DirGoneError, checkDir, dirIdentity, watchDir, type DirIdentity } from './dir-monitor.ts'
-import { HubLostError, dialHub, parseHubAddress, HubUnreachableError, type HubAddress } from './hub-link.ts'
+import { HubLostError, dialHub, openSyncStream, parseHubAddress, HubUnreachableError, type HubAddress } from './hub-link.ts'
 import { watchTree } from './watcher.ts'
 import { logger } from '../logger.ts'
 import type { Changed, Result } from '../protocol/codec.ts'
@@ -119,7 +119,7 @@ export class ClientService {
       const connection = this.#connection!
       const gen = ++this.#generation
       const lost = hubLost(this.#node!, this.#hub.peer, connection)
-      const stream = await connection.newStream(SYNC_PROTOCOL, { signal: this.#signal })
+      const stream = await openSyncStream(connection, SYNC_PROTOCOL, this.#hub, this.#signal)
       const channel = new SyncChannel(stream, this.#signal)
       const tracker = new SeqTracker(this.#idx.lastSeq)
       this.#channel = channel

@@ -1,7 +1,7 @@
 // Dialing the hub and telling apart why it failed: the answer decides the client's exit code.
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
-import type { Connection } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 
 export class HubAddressError extends Error {
   override name = 'HubAddressError'
@@ -41,8 +41,31 @@ export async function dialHub (node: Libp2p, hub: HubAddress, signal: AbortSigna
     return await node.dial(hub.addr, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
   } catch (err) {
     signal.throwIfAborted()
-    throw classifyDialError(err as Error, hub)
+    throw classifyDialError(err instanceof Error ? err : new Error(describe(err)), hub)
   }
+}
+
+/**
+ * Opens the sync stream. The hub's gate runs after the Noise handshake, so a refused client may
+ * see its dial succeed and the connection close before its first stream opens.
+ */
+export async function openSyncStream (connection: Connection, protocol: string, hub: HubAddress, signal: AbortSignal): Promise<Stream> {
+  try {
+    return await connection.newStream(protocol, { signal })
+  } catch (err) {
+    signal.throwIfAborted()
+    if (connection.status !== 'open') {
+      return await Promise.reject(new HubRefusedError(`hub ${hub.peer} closed the connection at once: this client's peer ID is probably not on the hub's allowlist`))
+    }
+    throw new HubUnreachableError(`cannot open a sync stream to the hub: ${describe(err)}`)
+  }
+}
+
+/** libp2p sometimes rejects with an Event rather than an Error. */
+function describe (err: unknown): string {
+  if (err instanceof Error) return err.message
+  if (typeof err === 'object' && err != null && 'type' in err) return `${String((err as Event).type)} event`
+  return String(err)
 }
 
 /** Maps libp2p's dial failures to what a user can act on. */
@@ -57,7 +80,7 @@ export function classifyDialError (err: Error, hub: HubAddress): Error {
   // The hub's gate closes the connection right after the Noise handshake: the dialer sees an
   // end of stream while upgrading.
   if (/EOF|end of stream|stream ended|ended|reset|closed|ECONNRESET|EPIPE/i.test(text)) {
-    return new HubRefusedError(`hub ${hub.peer} refused this client: its peer ID is not on the hub's allowlist`)
+    return new HubRefusedError(`hub ${hub.peer} refused this client: its peer ID is probably not on the hub's allowlist`)
   }
   return new HubUnreachableError(`cannot connect to hub ${hub.addr.toString()}: ${err.message}`)
 }
