@@ -181,14 +181,19 @@ async function applyDelete (ctx: ApplyContext, entry: Entry, seq: number, seen: 
   const abs = join(root, entry.path)
   const now = await localStat(abs)
   if (!sameStat(now, seen)) return 'changed'
+  const gone = { entry: tombstone(entry.path, entry.kind, entry.mtimeNs), seq, stat: null }
   if (now?.kind === 'dir') {
-    // children go by their own tombstones; an emptied directory is removed then (removeEmptyParents)
+    // Children go by their own tombstones, concurrently. Recording this tombstone before the
+    // rmdir means either this rmdir or the last child's removeEmptyParents sees the dir empty.
+    index.put(gone)
     await rmdir(abs).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOTEMPTY' && err.code !== 'ENOENT') throw err })
-  } else if (now != null) {
-    const trashed = await moveToTrash(root, entry.path)
-    index.moveLocations(entry.path, trashed)
+  } else {
+    if (now != null) {
+      const trashed = await moveToTrash(root, entry.path)
+      index.moveLocations(entry.path, trashed)
+    }
+    index.put(gone)
   }
-  index.put({ entry: tombstone(entry.path, entry.kind, entry.mtimeNs), seq, stat: null })
   await removeEmptyParents(ctx, entry.path)
   return 'applied'
 }

@@ -37,6 +37,7 @@ const CONCURRENCY = 16
  * the directory last, and that must read as "directory gone", not "every file deleted". */
 const DELETE_SETTLE_MS = 1000
 const DIR_CHECK_MS = 500
+const SETTLE_RETRY_MS = 200
 const RECONNECT_MIN_MS = 250
 const RECONNECT_MAX_MS = 5000
 
@@ -284,7 +285,11 @@ export class ClientService {
     }
     if (local == null || local.kind === 'other') return
     const built = await this.#buildEntry(path, abs, local)
-    if (built == null) return
+    if (built == null) {
+      // still being written: look again once it may have settled (a watcher event may not come)
+      setTimeout(() => { if (!this.#signal.aborted) this.#localChanged(path) }, SETTLE_RETRY_MS).unref()
+      return
+    }
     const release = this.#blocks!.offer(path, built.located)
     try {
       const result = await channel.propose(built.entry, rec?.seq ?? 0)
@@ -301,7 +306,6 @@ export class ClientService {
     const content = await readChunks(abs, this.#signal)
     const after = await localStat(abs)
     if (!sameStat(local, after)) {
-      // still being written: the watcher reports the next write, and the settled file is read then
       log.debug({ path }, 'file changed while reading; waiting for it to settle')
       return null
     }

@@ -22,7 +22,9 @@ export async function localStat (abs: string): Promise<LocalStat | null> {
   }
 }
 
+/** Unchanged as far as syncing goes. A directory's own mtime moves with its children: not a change. */
 export function sameStat (a: LocalStat | null, b: LocalStat | null): boolean {
   if (a == null || b == null) return a === b
+  if (a.kind === 'dir' || b.kind === 'dir') return a.kind === b.kind
   return a.kind === b.kind && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino && a.exec === b.exec && a.target === b.target
 }
