@@ -33,8 +33,8 @@ const log = logger('client')
 
 /** Concurrent path operations: enough to hide round trips, few enough to bound open files. */
 const CONCURRENCY = 16
-/** A deletion waits this long before it is proposed: `rm -rf dir` deletes the files first and
- * the directory last, and that must read as "directory gone", not "every file deleted". */
+/** Deletions are proposed once none has been seen for this long: `rm -rf dir` deletes the files
+ * first and the directory last, and that must read as "directory gone", not "every file deleted". */
 const DELETE_SETTLE_MS = 1000
 const DIR_CHECK_MS = 500
 const SETTLE_RETRY_MS = 200
@@ -65,6 +65,8 @@ export class ClientService {
   readonly #abort = new AbortController()
   readonly #fatal = Promise.withResolvers<never>()
   readonly #localPending = new Set<string>()
+  readonly #deletions = new Set<string>()
+  #deletionTimer: NodeJS.Timeout | undefined
 
   constructor (opts: ClientOptions) {
     this.#opts = opts
@@ -202,6 +204,26 @@ export class ClientService {
     })
   }
 
+  /** Holds deletions back until they stop coming, then proposes them if the directory is still there. */
+  #deletionSeen (path: string): void {
+    this.#deletions.add(path)
+    clearTimeout(this.#deletionTimer)
+    this.#deletionTimer = setTimeout(() => { void this.#flushDeletions() }, DELETE_SETTLE_MS)
+    this.#deletionTimer.unref()
+  }
+
+  async #flushDeletions (): Promise<void> {
+    const paths = [...this.#deletions]
+    this.#deletions.clear()
+    try {
+      await checkDir(this.#root, this.#dirId!)
+    } catch (err) {
+      this.#fatal.reject(err)
+      return
+    }
+    for (const path of paths) void this.#queue.push(path, async () => { await this.#proposeLocal(path, true) })
+  }
+
   #remoteChanged (c: Changed, gen: number): void {
     const tracker = this.#tracker!
     tracker.received(c.seq)
@@ -261,7 +283,7 @@ export class ClientService {
   }
 
   /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. */
-  async #proposeLocal (path: string): Promise<void> {
+  async #proposeLocal (path: string, deletionSettled = false): Promise<void> {
     const channel = this.#channel
     if (channel == null) return // the rescan after reconnecting finds it
     try {
@@ -276,9 +298,10 @@ export class ClientService {
     const state = localState(local, rec)
     if (state === 'unchanged' || state === 'absent') return
     if (state === 'deleted') {
-      await sleep(DELETE_SETTLE_MS, undefined, { signal: this.#signal })
-      await checkDir(this.#root, this.#dirId!)
-      if (!sameStat(await localStat(abs), null)) return this.#localChanged(path)
+      if (!deletionSettled) {
+        this.#deletionSeen(path)
+        return
+      }
       const gone = tombstone(path, rec!.entry.kind, BigInt(Date.now()) * 1_000_000n)
       await this.#handleResult(path, await channel.propose(gone, rec!.seq), null, gone)
       return

@@ -144,9 +144,11 @@ export function decodeHubMessage (buf: Uint8Array | Uint8ArrayList): ReceivedHub
   if (m.result != null) {
     const r = m.result
     const outcome: Outcome = r.outcome === wire.Outcome.SUPERSEDED ? 'superseded' : r.outcome === wire.Outcome.REJECTED ? 'rejected' : 'accepted'
+    // a result answers a waiting proposal, so it cannot be skipped like a bad change: the hub is broken
+    const current = r.current == null ? undefined : decode(() => entryFromWire(r.current))
     return {
       type: 'result',
-      result: { id: r.id, outcome, seq: seqFromWire(r.seq), reason: r.reason, ...(r.current != null ? { current: entryFromWire(r.current) } : {}) }
+      result: { id: r.id, outcome, seq: seqFromWire(r.seq), reason: r.reason, ...(current != null ? { current } : {}) }
     }
   }
   if (m.caughtUp != null) return { type: 'caught-up', seq: seqFromWire(m.caughtUp.seq) }

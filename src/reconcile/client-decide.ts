@@ -48,7 +48,8 @@ export type RemoteAction =
   | 'apply'
   /** the disk already holds the remote content: only record it */
   | 'adopt'
-  /** the disk already holds the remote content, and its mtime/mode should follow the entry */
+  /** the disk already holds the remote content but not its exec bit. (A differing mtime alone is
+   * left as it is: the bytes are what the user sees, and rewriting mtimes would wake watchers.) */
   | 'adopt-metadata'
   /** the user changed the path too: propose the local version, the hub decides */
   | 'propose-local'

@@ -11,7 +11,9 @@ export function conflictCopyPath (path: string, mtimeNs: bigint, peerId: string)
   // the extension is the last dot-suffix, but a leading dot (".bashrc") starts the name, not an extension
   const dot = name.lastIndexOf('.')
   const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
-  const d = new Date(Number(mtimeNs / 1_000_000n))
+  // floor, not bigint division's truncation toward zero: -1 ns is still 1969
+  const ms = mtimeNs / 1_000_000n - (mtimeNs % 1_000_000n < 0n ? 1n : 0n)
+  const d = new Date(Number(ms))
   const p2 = (n: number): string => String(n).padStart(2, '0')
   const stamp = `${d.getUTCFullYear()}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}-${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}`
   const peer8 = peerId.slice(-8)

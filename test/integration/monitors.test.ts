@@ -1,7 +1,7 @@
 // Behaviours 7 and 8 of issue 2: the directory monitor and the hub monitor.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFile, readFile, rm } from 'node:fs/promises'
+import { writeFile, readFile, rm, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { clientReady, cluster, converged, freePort, hubStatus, sleep, startClient, startHub, tempDir, tree, waitFor } from './harness.ts'
 
@@ -9,8 +9,12 @@ test('a removed directory stops its client with code 4 and deletes nothing elsew
   const c = await cluster(2)
   try {
     const [a, b] = c.dirs as [string, string]
-    for (let i = 0; i < 20; i++) await writeFile(join(a, `f${i}.txt`), `file ${i}`)
-    await converged(c.dirs)
+    // enough files that `rm -rf` takes a while: its unlinks must not read as deletions
+    for (let d = 0; d < 10; d++) {
+      await mkdir(join(a, `d${d}`))
+      await Promise.all(Array.from({ length: 30 }, async (_, i) => { await writeFile(join(a, `d${d}`, `f${i}.txt`), `file ${d}/${i}`) }))
+    }
+    await converged(c.dirs, 60000)
     await sleep(1500)
     const before = await hubStatus(c.hub.dataDir)
     const treeBefore = await tree(a)
