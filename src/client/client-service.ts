@@ -251,7 +251,7 @@ export class ClientService {
     const local = await localStat(abs)
     const rec = this.#idx.get(entry.path)
     let action = decideRemote(local, rec, entry, seq)
-    if (action === 'hash-local') action = decideRemote(local, rec, entry, seq, (await readChunks(abs, this.#signal)).hash)
+    if (action === 'hash-local') action = decideRemote(local, rec, entry, seq, (await readChunks(abs, local?.size ?? 0, this.#signal)).hash)
     log.debug({ path: entry.path, seq, action }, 'remote change')
     switch (action) {
       case 'skip': return
@@ -326,7 +326,7 @@ export class ClientService {
     const base = { path, kind: local.kind as Entry['kind'], size: 0, mtimeNs: local.mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: '' }
     if (local.kind === 'dir') return { entry: base, located: [] }
     if (local.kind === 'symlink') return { entry: { ...base, target: local.target }, located: [] }
-    const content = await readChunks(abs, this.#signal)
+    const content = await readChunks(abs, local.size, this.#signal)
     const after = await localStat(abs)
     if (!sameStat(local, after)) {
       log.debug({ path }, 'file changed while reading; waiting for it to settle')

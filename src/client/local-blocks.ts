@@ -12,7 +12,7 @@ export class LocalBlocks implements BlockSource {
   readonly #root: string
   readonly #index: IndexStore
   /** chunks of files being proposed: not in the index until the hub accepts them */
-  readonly #pending = new Map<string, { path: string, offset: number, size: number, refs: number }>()
+  readonly #pending = new Map<string, { path: string, offset: number, size: number, data?: Uint8Array, refs: number }>()
 
   constructor (root: string, index: IndexStore) {
     this.#root = root
@@ -24,7 +24,7 @@ export class LocalBlocks implements BlockSource {
       const k = hex(c.hash)
       const p = this.#pending.get(k)
       if (p != null) p.refs++
-      else this.#pending.set(k, { path, offset: c.offset, size: c.size, refs: 1 })
+      else this.#pending.set(k, { path, offset: c.offset, size: c.size, ...(c.data != null ? { data: c.data } : {}), refs: 1 })
       return k
     })
     return () => {
@@ -37,6 +37,7 @@ export class LocalBlocks implements BlockSource {
 
   async get (hash: Uint8Array): Promise<StoredBlock | null> {
     const p = this.#pending.get(hex(hash))
+    if (p?.data != null) return compressBlock(p.data)
     const places = p != null ? [p, ...this.#index.findChunk(hash)] : this.#index.findChunk(hash)
     for (const loc of places) {
       const data = await readChunkAt(join(this.#root, loc.path), loc.offset, loc.size, hash)

@@ -91,6 +91,7 @@ export class HubService {
     await Promise.race([this.#node?.stop(), new Promise(resolve => setTimeout(resolve, 3000).unref())])
     this.#flushTraffic()
     this.#journal.close()
+    this.#chunks.close()
   }
 
   #flushTraffic (): void {
@@ -182,7 +183,7 @@ export class HubService {
       const h = hex(c.hash)
       if (seen.has(h)) continue
       seen.add(h)
-      if (!await this.#chunks.has(c.hash)) missing.push(c)
+      if (!this.#chunks.has(c.hash)) missing.push(c)
     }
     for await (const block of fetchBlocks(session.connection, missing, this.#abort.signal)) {
       await this.#chunks.put(block.ref.hash, block.wire)

@@ -1,78 +1,82 @@
-// The hub's content-addressed chunk store: one file per distinct chunk, kept in the form it
+// The hub's content-addressed chunk store. Each distinct chunk is kept once, in the form it
 // travels in (zstd or raw), so relaying to fifty clients compresses nothing fifty times.
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+// An SQLite table says which chunks exist; small chunks live in it as BLOBs (thousands of small
+// files would otherwise cost a file create, write and rename each), large ones in files.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { openDatabase } from '../index/open-db.ts'
 import { hex } from '../index/entry.ts'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { StoredBlock } from '../net/block-codec.ts'
+
+/** Up to this many stored bytes a chunk is a row, above it a file. */
+const INLINE_MAX = 32 * 1024
 
 export class ChunkStore {
   readonly #root: string
-  /** hex hashes known present: saves a stat per chunk on the hot path */
-  /** hex hash -> stored as zstd: saves a stat per chunk on the hot path */
-  readonly #known = new Map<string, boolean>()
+  readonly #db: DatabaseSync
+  readonly #has: StatementSync
+  readonly #get: StatementSync
+  readonly #put: StatementSync
+  readonly #dirs = new Set<string>()
 
   constructor (root: string) {
     this.#root = root
+    this.#db = openDatabase(`${root}.db`)
+    this.#db.exec('CREATE TABLE IF NOT EXISTS chunks (hash BLOB PRIMARY KEY, zstd INTEGER NOT NULL, size INTEGER NOT NULL, data BLOB) WITHOUT ROWID')
+    this.#has = this.#db.prepare('SELECT 1 FROM chunks WHERE hash = ?')
+    this.#get = this.#db.prepare('SELECT zstd, data FROM chunks WHERE hash = ?')
+    this.#put = this.#db.prepare('INSERT OR IGNORE INTO chunks (hash, zstd, size, data) VALUES (?, ?, ?, ?)')
   }
 
   async init (): Promise<void> {
     await mkdir(this.#root, { recursive: true })
   }
 
-  #path (h: string, zstd: boolean): string {
-    return join(this.#root, h.slice(0, 2), zstd ? `${h}.zst` : h)
-  }
-
-  async has (hash: Uint8Array): Promise<boolean> {
-    return (await this.#locate(hex(hash))) != null
-  }
-
-  async #locate (h: string): Promise<{ file: string, zstd: boolean } | null> {
-    const known = this.#known.get(h)
-    if (known != null) return { file: this.#path(h, known), zstd: known }
-    for (const zstd of [true, false]) {
-      const file = this.#path(h, zstd)
-      if (await exists(file)) {
-        this.#known.set(h, zstd)
-        return { file, zstd }
-      }
-    }
-    return null
+  has (hash: Uint8Array): boolean {
+    return this.#has.get(hash) != null
   }
 
   async get (hash: Uint8Array): Promise<StoredBlock | null> {
-    const where = await this.#locate(hex(hash))
-    if (where == null) return null
+    const row = this.#get.get(hash) as { zstd: number, data: Uint8Array | null } | undefined
+    if (row == null) return null
+    const zstd = row.zstd === 1
+    if (row.data != null) return { data: row.data, zstd }
     try {
-      return { data: await readFile(where.file), zstd: where.zstd }
+      return { data: await readFile(this.#file(hex(hash))), zstd }
     } catch {
-      this.#known.delete(hex(hash))
       return null
     }
   }
 
   /**
-   * Writes a verified chunk through a temp file and a rename: a killed hub leaves it whole or
-   * absent. No fsync per chunk (it cost more than the transfer); receivers verify every chunk.
+   * Stores a verified chunk. A file is written through a temp name and a rename, and recorded only
+   * after: a killed hub leaves it whole or absent. No fsync per chunk (it cost more than the
+   * transfer); receivers verify every chunk they get.
    */
   async put (hash: Uint8Array, block: StoredBlock): Promise<void> {
+    if (this.has(hash)) return
+    if (block.data.byteLength <= INLINE_MAX) {
+      this.#put.run(hash, block.zstd ? 1 : 0, block.data.byteLength, block.data)
+      return
+    }
     const h = hex(hash)
-    if (this.#known.has(h)) return
-    const file = this.#path(h, block.zstd)
-    await mkdir(join(this.#root, h.slice(0, 2)), { recursive: true })
+    const dir = join(this.#root, h.slice(0, 2))
+    if (!this.#dirs.has(dir)) {
+      await mkdir(dir, { recursive: true })
+      this.#dirs.add(dir)
+    }
+    const file = this.#file(h)
     const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`
     await writeFile(tmp, block.data)
     await rename(tmp, file)
-    this.#known.set(h, block.zstd)
+    this.#put.run(hash, block.zstd ? 1 : 0, block.data.byteLength, null)
   }
-}
 
-async function exists (file: string): Promise<boolean> {
-  try {
-    await stat(file)
-    return true
-  } catch {
-    return false
+  #file (h: string): string {
+    return join(this.#root, h.slice(0, 2), h)
   }
+
+  close (): void { this.#db.close() }
 }

@@ -1,0 +1,123 @@
+// distsync's command line: parse, load config, start a service, map its end to an exit code.
+import { Command, Option } from 'commander'
+import { join, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { loadOrCreateIdentity, peerIdOf } from '../net/identity.ts'
+import { HubService } from '../hub/hub-service.ts'
+import { ClientService } from '../client/client-service.ts'
+import { JournalStore } from '../index/journal-store.ts'
+import { STATE_DIR } from '../fs/safe-path.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { loadConfig, defaultDataDir } from './config.ts'
+import { EXIT, UsageError, exitCodeOf } from './exit-codes.ts'
+import { rootLogger } from '../logger.ts'
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+
+function fail (err: unknown): never {
+  const code = exitCodeOf(err)
+  const message = err instanceof Error ? err.message : `unexpected ${typeof err === 'object' && err != null && 'type' in err ? `${String((err as Event).type)} event` : String(err)}`
+  rootLogger().flush?.()
+  process.stderr.write(`distsync: ${message}\n`)
+  process.exit(code)
+}
+
+/** SIGINT/SIGTERM become an abort: services shut down cleanly and the process exits 0. */
+function shutdownSignal (): AbortSignal {
+  const ac = new AbortController()
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { ac.abort() })
+  return ac.signal
+}
+
+function checkPeerIds (ids: string[]): Set<string> {
+  return new Set(ids.map(id => {
+    try {
+      return peerIdFromString(id).toString()
+    } catch {
+      throw new UsageError(`--allow ${id} is not a peer ID (run "distsync id" on that machine)`)
+    }
+  }))
+}
+
+const program = new Command('distsync')
+  .description('Keep directories identical across machines, over encrypted libp2p connections.')
+  .showHelpAfterError()
+  .exitOverride(err => { process.exit(err.exitCode === 0 ? 0 : EXIT.usage) })
+  .configureOutput({ writeErr: s => process.stderr.write(s) })
+
+program.command('id')
+  .description('print this node\'s peer ID, creating its key file if missing')
+  .option('--identity <file>', 'key file (default: the hub\'s, in its data directory)')
+  .action(async (o: { identity?: string }) => {
+    const file = o.identity ?? join(defaultDataDir(), 'identity.key')
+    process.stdout.write(peerIdOf(await loadOrCreateIdentity(file)) + '\n')
+  })
+
+program.command('hub')
+  .description('run the hub that clients sync through')
+  .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect, [])
+  .option('--data <dir>', 'journal and chunk store directory')
+  .option('--identity <file>', 'key file (default: <data>/identity.key)')
+  .option('--allow <peerId>', 'admit this client peer ID (repeatable)', collect, [])
+  .option('--allow-any', 'admit every peer that can reach the port')
+  .addOption(new Option('--conflicts <mode>', 'copy: keep the losing side as a conflict copy; lww: drop it').choices(['copy', 'lww']))
+  .option('--config <file>', 'JSON config over the embedded defaults')
+  .action(async (o: { listen: string[], data?: string, identity?: string, allow: string[], allowAny?: boolean, conflicts?: 'copy' | 'lww', config?: string }) => {
+    const cfg = loadConfig(o.config)
+    const dataDir = resolve(o.data ?? (cfg.hub.dataDir !== '' ? cfg.hub.dataDir : defaultDataDir()))
+    const allowed = checkPeerIds([...cfg.hub.allow, ...o.allow])
+    if (o.allowAny !== true && allowed.size === 0) {
+      throw new UsageError('the hub admits nobody: give each client with --allow <peer ID> (see "distsync id"), or --allow-any')
+    }
+    if (o.allowAny === true) process.stderr.write('distsync: warning: --allow-any admits every peer that can reach this port\n')
+    const privateKey = await loadOrCreateIdentity(o.identity ?? join(dataDir, 'identity.key'))
+    const hub = new HubService({
+      dataDir, privateKey, listen: o.listen.length > 0 ? o.listen : cfg.hub.listen,
+      ...(o.allowAny === true ? {} : { allow: allowed }),
+      conflicts: o.conflicts ?? cfg.hub.conflicts
+    })
+    const signal = shutdownSignal()
+    for (const addr of await hub.start()) process.stdout.write(addr + '\n')
+    await new Promise(resolve => signal.addEventListener('abort', resolve, { once: true }))
+    await hub.stop()
+    process.exit(EXIT.signal)
+  })
+
+program.command('client')
+  .description('sync a directory through a hub')
+  .argument('<dir>', 'the directory to keep in sync')
+  .requiredOption('--hub <multiaddr>', 'the hub\'s full address, ending in /p2p/<peer ID>')
+  .option('--identity <file>', 'key file (default: <dir>/.distsync/identity.key)')
+  .option('--hub-grace <seconds>', 'how long to retry a lost hub before exiting', Number)
+  .option('--config <file>', 'JSON config over the embedded defaults')
+  .action(async (dir: string, o: { hub: string, identity?: string, hubGrace?: number, config?: string }) => {
+    const cfg = loadConfig(o.config)
+    const grace = o.hubGrace ?? cfg.client.hubGraceSeconds
+    if (!Number.isFinite(grace) || grace <= 0) throw new UsageError('--hub-grace must be a positive number of seconds')
+    const root = resolve(dir)
+    if (!existsSync(root)) throw new UsageError(`directory ${root} does not exist`)
+    const privateKey = await loadOrCreateIdentity(o.identity ?? join(root, STATE_DIR, 'identity.key'))
+    process.stderr.write(`distsync: client ${peerIdOf(privateKey)} syncing ${root}\n`)
+    const client = new ClientService({ dir: root, hub: o.hub, privateKey, graceMs: grace * 1000 })
+    await client.run(shutdownSignal())
+    process.exit(EXIT.signal)
+  })
+
+program.command('status')
+  .description('print the hub journal\'s head, sizes and traffic counters as JSON')
+  .option('--data <dir>', 'the hub\'s data directory')
+  .action((o: { data?: string }) => {
+    const dataDir = resolve(o.data ?? defaultDataDir())
+    const file = join(dataDir, 'journal.db')
+    if (!existsSync(file)) throw new UsageError(`no hub journal in ${dataDir}`)
+    const journal = new JournalStore(file)
+    const meta = journal.meta()
+    process.stdout.write(JSON.stringify({
+      ...journal.stats(),
+      chunkBytesIn: Number(meta.chunk_bytes_in ?? 0),
+      chunkBytesOut: Number(meta.chunk_bytes_out ?? 0)
+    }) + '\n')
+    journal.close()
+  })
+
+program.parseAsync(process.argv).catch(fail)
