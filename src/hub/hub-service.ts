@@ -19,6 +19,7 @@ import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
 
 const log = logger('hub')
+const PARALLEL_CHUNK_WRITES = 8
 
 export interface HubOptions {
   dataDir: string
@@ -185,9 +186,14 @@ export class HubService {
       seen.add(h)
       if (!this.#chunks.has(c.hash)) missing.push(c)
     }
+    // writes overlap the transfer, a few at a time
+    const writing = new Set<Promise<void>>()
     for await (const block of fetchBlocks(session.connection, missing, this.#abort.signal)) {
-      await this.#chunks.put(block.ref.hash, block.wire)
       this.#traffic.chunkBytesIn += block.wire.data.byteLength
+      const w: Promise<void> = this.#chunks.put(block.ref.hash, block.wire).finally(() => writing.delete(w))
+      writing.add(w)
+      if (writing.size >= PARALLEL_CHUNK_WRITES) await Promise.race(writing)
     }
+    await Promise.all(writing)
   }
 }

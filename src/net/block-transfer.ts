@@ -2,7 +2,7 @@
 // BLOCK_WINDOW_BYTES; the side that has them answers every hash in order. The window is the
 // backpressure: lpStream aborts, rather than pauses, a stream whose read buffer overflows.
 import { lpStream } from '@libp2p/utils'
-import { BLOCKS_PROTOCOL, BLOCK_WINDOW_BYTES, MAX_BLOCK_FRAME, MAX_HASHES_PER_REQUEST } from '../protocol/constants.ts'
+import { BLOCKS_PROTOCOL, BLOCK_READ_BUFFER, BLOCK_WINDOW_BYTES, MAX_BLOCK_FRAME, MAX_HASHES_PER_REQUEST } from '../protocol/constants.ts'
 import { decodeBlock, decodeBlockRequest, encodeBlock, encodeBlockRequest } from '../protocol/codec.ts'
 import { ProtocolError } from '../protocol/errors.ts'
 import { bytesEqual, hex, type ChunkRef } from '../index/entry.ts'
@@ -14,6 +14,8 @@ import type { Connection, Stream } from '@libp2p/interface'
 export interface BlockSource {
   get: (hash: Uint8Array) => Promise<StoredBlock | null>
 }
+
+const READ_AHEAD = 8
 
 export class BlockMissingError extends Error {
   override name = 'BlockMissingError'
@@ -27,8 +29,12 @@ export async function serveBlocks (stream: Stream, source: BlockSource, signal: 
     while (true) {
       const frame = await readFrame(lp, signal)
       if (frame == null) break
-      for (const hash of decodeBlockRequest(frame)) {
-        const block = await source.get(hash)
+      const hashes = decodeBlockRequest(frame)
+      // reads run ahead of the sends, a few at a time: one chunk read is several threadpool round trips
+      const reads = hashes.slice(0, READ_AHEAD).map(async h => await source.get(h))
+      for (const [i, hash] of hashes.entries()) {
+        const block = await reads[i]!
+        if (i + READ_AHEAD < hashes.length) reads.push(source.get(hashes[i + READ_AHEAD]!))
         const msg = block == null
           ? encodeBlock({ hash, data: new Uint8Array(0), zstd: false, missing: true })
           : encodeBlock({ hash, data: block.data, zstd: block.zstd, missing: false })
@@ -52,13 +58,15 @@ export interface FetchedBlock { ref: ChunkRef, data: Uint8Array, wire: StoredBlo
 export async function * fetchBlocks (connection: Connection, refs: ChunkRef[], signal: AbortSignal): AsyncGenerator<FetchedBlock> {
   if (refs.length === 0) return
   const stream = await connection.newStream(BLOCKS_PROTOCOL, { signal })
-  const lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME })
+  const lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME, maxBufferSize: BLOCK_READ_BUFFER })
   let requested = 0
   let outstanding = 0
   const requestMore = async (): Promise<void> => {
     while (requested < refs.length && outstanding < BLOCK_WINDOW_BYTES / 2) {
+      // a request asks for about a quarter of the window, so the next one is there before the server runs dry
       const batch: Uint8Array[] = []
-      while (requested < refs.length && outstanding < BLOCK_WINDOW_BYTES && batch.length < MAX_HASHES_PER_REQUEST) {
+      const limit = Math.min(BLOCK_WINDOW_BYTES, outstanding + BLOCK_WINDOW_BYTES / 4)
+      while (requested < refs.length && outstanding < limit && batch.length < MAX_HASHES_PER_REQUEST) {
         const ref = refs[requested++]!
         batch.push(ref.hash)
         outstanding += ref.size

@@ -2,9 +2,8 @@
 // travels in (zstd or raw), so relaying to fifty clients compresses nothing fifty times.
 // An SQLite table says which chunks exist; small chunks live in it as BLOBs (thousands of small
 // files would otherwise cost a file create, write and rename each), large ones in files.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { openDatabase } from '../index/open-db.ts'
 import { hex } from '../index/entry.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
@@ -51,9 +50,9 @@ export class ChunkStore {
   }
 
   /**
-   * Stores a verified chunk. A file is written through a temp name and a rename, and recorded only
-   * after: a killed hub leaves it whole or absent. No fsync per chunk (it cost more than the
-   * transfer); receivers verify every chunk they get.
+   * Stores a verified chunk. A file chunk is recorded only after its file is written, so a killed
+   * hub may leave a partial file but never a row pointing at one (the next put rewrites it).
+   * No fsync per chunk (it cost more than the transfer); receivers verify every chunk they get.
    */
   async put (hash: Uint8Array, block: StoredBlock): Promise<void> {
     if (this.has(hash)) return
@@ -67,10 +66,7 @@ export class ChunkStore {
       await mkdir(dir, { recursive: true })
       this.#dirs.add(dir)
     }
-    const file = this.#file(h)
-    const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`
-    await writeFile(tmp, block.data)
-    await rename(tmp, file)
+    await writeFile(this.#file(h), block.data)
     this.#put.run(hash, block.zstd ? 1 : 0, block.data.byteLength, null)
   }
 
