@@ -31,6 +31,8 @@ export interface BenchRun {
   wireIsolated: boolean;
   log: (line: string) => void;
   unavailable?: ReadonlyMap<ToolId, string>;
+  /** Abort (Ctrl-C): our processes are killed, remaining cells are skipped, cleanup still runs. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -43,6 +45,8 @@ export async function runBench(run: BenchRun): Promise<SuiteResult> {
   const registry = new ProcessRegistry();
   const onExit = (): void => registry.killAllNow();
   process.once('exit', onExit);
+  // Killing the tool makes the wait in progress fail at once (its assertAlive).
+  run.signal?.addEventListener('abort', onExit, { once: true });
   try {
     return await runSuite({
       options: run.options,
@@ -51,11 +55,13 @@ export async function runBench(run: BenchRun): Promise<SuiteResult> {
       registry,
       wire: new WireCounter(run.wireIsolated),
       log: run.log,
+      ...(run.signal === undefined ? {} : { signal: run.signal }),
       ...(run.unavailable === undefined ? {} : { unavailable: run.unavailable }),
     });
   } finally {
     await registry.stopAll();
     process.removeListener('exit', onExit);
+    run.signal?.removeEventListener('abort', onExit);
     if (run.options.keep) run.log(`kept ${benchDir}`);
     else await rm(benchDir, { recursive: true, force: true });
   }

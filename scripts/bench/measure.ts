@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BenchError } from './errors.ts';
+import { busiestLinkBytes, socketCounters } from './link-bytes.ts';
 import { sleep } from './sys-util.ts';
 import type { SyncSession } from './tools/types.ts';
 import { diffManifests, manifestOf, TreeWatcher, type Manifest } from './tree-verify.ts';
@@ -12,7 +13,10 @@ const MAX_POLLS = 2_000_000;
 
 export interface StepMeasurement {
   ms: number;
+  /** Everything on loopback: for distsync both hops (client → hub → client). */
   wireBytes: number;
+  /** distsync only: TCP payload on the busiest single client↔hub connection. */
+  linkBytes?: number;
 }
 
 /** Every destination equals `expected` when hashed from scratch, or VERIFY_MISMATCH. */
@@ -85,14 +89,20 @@ export async function measureStep(
   await Promise.all(watchers.map((w) => w.check(before, async () => 0)));
 
   const deadline = Date.now() + timeoutMs;
+  const linkOwner = session.linkOwnerPid;
+  const links0 = linkOwner === undefined ? undefined : await socketCounters(linkOwner);
   const rx0 = await wire.read();
   const t0 = performance.now();
   await step.apply(session.source, stagingDir);
   await session.propagate();
   const reached = await waitForTrees(session, expected, watchers, wire, deadline);
+  const links1 = linkOwner === undefined ? undefined : await socketCounters(linkOwner);
   const confirmedAt = await confirmAfter(session, reached.observedAt, deadline);
   await verifyAll(session, expected);
-  return { ms: Math.max(reached.observedAt, confirmedAt) - t0, wireBytes: reached.rx - rx0 };
+  const measurement: StepMeasurement = { ms: Math.max(reached.observedAt, confirmedAt) - t0, wireBytes: reached.rx - rx0 };
+  const linkBytes = links0 === undefined || links1 === undefined ? undefined : busiestLinkBytes(links0, links1);
+  if (linkBytes !== undefined) measurement.linkBytes = linkBytes;
+  return measurement;
 }
 
 /**

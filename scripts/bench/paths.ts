@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BenchError } from './errors.ts';
 
 /**
  * The repository root, found by walking up to distsync's package.json, so the
@@ -21,7 +22,7 @@ export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url)))
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error(`no distsync package.json above ${from}`);
+  throw new BenchError('BAD_OPTION', `no distsync package.json above ${from}`);
 }
 
 export const distsyncCli = (root: string): string => join(root, 'dist', 'src', 'cli', 'main.js');

@@ -12,9 +12,8 @@ import { collectMachineInfo } from './machine-info.ts';
 import { bringUpLoopback, IN_NETNS_ENV, probeNetns, reexecInNetns, UNAVAILABLE_ENV } from './netns.ts';
 import { parseCommandLine, USAGE, type BenchOptions, type ToolId } from './options.ts';
 import { repoRoot } from './paths.ts';
-import { renderMarkdown } from './report.ts';
+import { ratioBars, renderMarkdown } from './report.ts';
 import { ratioChartSvg } from './svg.ts';
-import { ratioBars } from './report.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
@@ -30,18 +29,25 @@ function unavailableFromEnv(): Map<ToolId, string> {
 
 async function measureAndReport(options: BenchOptions, unavailable: Map<ToolId, string>, isolated: boolean): Promise<number> {
   const root = repoRoot();
-  // Ctrl-C: leave through the normal path, so runBench's cleanup runs.
-  let interrupted = false;
+  // Ctrl-C: kill our processes, skip the rest, but still clean up and print
+  // what was measured. A second signal (more than a second later, since the
+  // netns parent forwards the one the terminal already sent us) forces exit.
+  const abort = new AbortController();
+  let firstSignalAt = 0;
   const onSignal = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    log('interrupted: stopping processes and cleaning up (Ctrl-C again to force)');
-    process.exitCode = 130;
+    const now = Date.now();
+    if (firstSignalAt === 0) {
+      firstSignalAt = now;
+      log('interrupted: stopping processes and cleaning up (Ctrl-C again to force)');
+      abort.abort();
+    } else if (now - firstSignalAt > 1000) {
+      process.exit(130);
+    }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const result = await runBench({ options, root, wireIsolated: isolated, log, unavailable });
+  const result = await runBench({ options, root, wireIsolated: isolated, log, unavailable, signal: abort.signal });
   const machine = await collectMachineInfo(root, result.tools);
   const mdPath = options.out === undefined ? undefined : isAbsolute(options.out) ? options.out : resolve(root, options.out);
   const svgName = mdPath === undefined ? undefined : `${basename(mdPath, extname(mdPath))}.svg`;
@@ -55,7 +61,7 @@ async function measureAndReport(options: BenchOptions, unavailable: Map<ToolId, 
   }
   const failed = result.cells.filter((c) => c.status === 'failed');
   if (failed.length > 0) log(`${failed.length} cell(s) failed; see the table`);
-  return interrupted ? 130 : failed.length > 0 ? 1 : 0;
+  return abort.signal.aborted ? 130 : failed.length > 0 ? 1 : 0;
 }
 
 async function main(): Promise<number> {
@@ -79,8 +85,8 @@ async function main(): Promise<number> {
 
   // Packages first: inside the namespace there is no network to reach apt.
   const ctx = { install: options.install, log };
+  // Tools that stay missing are reported (one line each) when the suite starts.
   const unavailable = await ensureToolPackages(options.tools, ctx);
-  for (const [tool, why] of unavailable) log(`skipping ${tool}: ${why}`);
 
   if (options.netns) {
     const problem = (await ensureIpCommand(ctx)) ?? (await probeNetns());

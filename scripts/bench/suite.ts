@@ -1,6 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError } from './errors.ts';
 import { changeLoop, measureStep, syncUntimed, type StepMeasurement } from './measure.ts';
 import type { BenchOptions, ToolId, WorkloadId } from './options.ts';
 import { mergePeaks, RssSampler, type PeakRssByRole } from './proc-stats.ts';
@@ -10,6 +9,7 @@ import { sleep } from './sys-util.ts';
 import type { SyncSession, ToolDriver } from './tools/types.ts';
 import type { WireCounter } from './wire-bytes.ts';
 import { treeWorkloads, warmupStep, type TreeWorkload } from './workloads.ts';
+import { BenchError, describeError } from './errors.ts';
 
 export interface LatencyStats {
   p50Ms: number;
@@ -28,6 +28,8 @@ export interface CellResult {
   runs: StepMeasurement[];
   medianMs?: number;
   medianWireBytes?: number;
+  /** distsync: median bytes on the busiest single client↔hub link. */
+  medianLinkBytes?: number;
   /** Every destination verified identical (relative paths + SHA-256) after every run. */
   verified: boolean;
   payloadBytes: number;
@@ -60,6 +62,8 @@ export interface SuiteParams {
   log: (line: string) => void;
   /** Tools known to be missing before we start (failed apt install), with the reason. */
   unavailable?: ReadonlyMap<ToolId, string>;
+  /** When aborted, no further session is started. */
+  signal?: AbortSignal;
 }
 
 const MB = 1e6;
@@ -77,7 +81,7 @@ export async function runSuite(params: SuiteParams): Promise<SuiteResult> {
     const known = params.unavailable?.get(driver.id);
     const info: ToolInfo = { id: driver.id, label: driver.label, version: 'n/a', available: false };
     try {
-      if (known !== undefined) throw new Error(known);
+      if (known !== undefined) throw new BenchError('TOOL_UNAVAILABLE', known);
       await driver.prepare(params.benchDir, params.registry);
       info.version = await driver.version();
       info.available = true;
@@ -102,6 +106,11 @@ export async function runSuite(params: SuiteParams): Promise<SuiteResult> {
 
   /** Open a session, sample RSS of its process trees, always close it. */
   const withSession = async (driver: ToolDriver, destinations: number, cell: CellResult, body: (s: SyncSession, workDir: string) => Promise<void>): Promise<void> => {
+    if (params.signal?.aborted === true) {
+      cell.status = 'failed';
+      cell.note ??= 'interrupted';
+      return;
+    }
     const workDir = join(params.benchDir, 'sessions', `${sessionCounter++}-${driver.id}-${cell.workload}`);
     await mkdir(workDir, { recursive: true });
     const sampler = new RssSampler(200);
@@ -152,6 +161,9 @@ export async function runSuite(params: SuiteParams): Promise<SuiteResult> {
   for (const cell of cells) {
     cell.medianMs = median(cell.runs.map((r) => r.ms));
     cell.medianWireBytes = median(cell.runs.map((r) => r.wireBytes));
+    const links = cell.runs.map((r) => r.linkBytes).filter((b): b is number => b !== undefined);
+    const medianLink = median(links);
+    if (medianLink !== undefined) cell.medianLinkBytes = medianLink;
   }
 
   if (options.workloads.includes('latency')) {

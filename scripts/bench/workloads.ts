@@ -6,6 +6,7 @@ import type { Sizes, WorkloadId } from './options.ts';
 import { Prng, RandomBytes } from './prng.ts';
 import { logLines, prose } from './text-gen.ts';
 import { manifestOf, type Manifest } from './tree-verify.ts';
+import { BenchError } from './errors.ts';
 
 /**
  * A change to the source tree, split so that only the change itself is timed:
@@ -204,7 +205,7 @@ export function treeWorkloads(sizes: Sizes, seed: number): TreeWorkload[] {
         expect: async (before) => {
           const result: Manifest = new Map(before);
           const entry = result.get(LARGE_FILE);
-          if (entry === undefined) throw new Error(`baseline lacks ${LARGE_FILE}`);
+          if (entry === undefined) throw new BenchError('VERIFY_MISMATCH', `baseline lacks ${LARGE_FILE}`);
           result.delete(LARGE_FILE);
           result.set(renamedTo, entry);
           return result;

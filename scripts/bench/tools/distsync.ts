@@ -1,10 +1,14 @@
-import { access, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { BenchError } from '../errors.ts';
-import { logTail, runCommand, waitForLine, type ProcessRegistry, type TrackedProcess } from '../processes.ts';
+import { logTail, waitForLine, type ProcessRegistry, type TrackedProcess } from '../processes.ts';
+import { sleep } from '../sys-util.ts';
 import type { SessionSpec, SyncSession, ToolDriver } from './types.ts';
 
 /** The hub prints each listen multiaddr on its own stdout line once listening. */
+/** Gap between client starts when there are many clients (fan-out). */
+const CLIENT_START_SPACING_MS = 200;
+
 const LISTEN_LINE = /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/\S+$/;
 
 /**
@@ -27,8 +31,13 @@ export class DistsyncDriver implements ToolDriver {
   ) {}
 
   async version(): Promise<string> {
-    const result = await runCommand(this.nodePath, [this.cliPath, '--version'], { timeoutMs: 20_000 });
-    return result.code === 0 ? result.stdout.trim() : 'unknown';
+    // The CLI has no --version; the package version plus the git commit in the report say enough.
+    try {
+      const pkg = JSON.parse(await readFile(join(dirname(this.cliPath), '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
+      return `distsync ${pkg.version ?? 'unknown'}`;
+    } catch {
+      return 'distsync (unknown version)';
+    }
   }
 
   async prepare(): Promise<void> {
@@ -57,14 +66,18 @@ export class DistsyncDriver implements ToolDriver {
       const address = await waitForLine(hub, (line) => LISTEN_LINE.test(line), 30_000);
       // Drain the rest of the hub's stdout so it never blocks on a full pipe.
       hub.child.stdout?.resume();
-      [source, ...destinations].forEach((dir, i) => {
+      const dirs = [source, ...destinations];
+      for (const [i, dir] of dirs.entries()) {
+        // Fan-out: 50 Node processes booting at once on 2 cores starve each other's
+        // handshakes; spacing the starts measures propagation, not a connect storm.
+        if (i > 0 && dirs.length > 5) await sleep(CLIENT_START_SPACING_MS);
         procs.push(
           spec.registry.spawn(this.nodePath, [this.cliPath, 'client', '--hub', address, dir], {
             role: 'client',
             logPath: join(spec.workDir, `client-${i}.log`),
           }),
         );
-      });
+      }
     } catch (err) {
       await session.close();
       throw err;
@@ -76,6 +89,10 @@ export class DistsyncDriver implements ToolDriver {
 }
 
 class DistsyncSession implements SyncSession {
+  get linkOwnerPid(): number | undefined {
+    return this.procs.find((p) => p.role === 'hub')?.pid;
+  }
+
   constructor(
     readonly source: string,
     readonly destinations: readonly string[],

@@ -16,6 +16,11 @@ export interface SyncSession {
   readonly source: string;
   readonly destinations: readonly string[];
   /**
+   * For hub-and-spoke tools: the process whose TCP sockets are the client
+   * links, so the busiest single link can be reported besides the total.
+   */
+  readonly linkOwnerPid?: number;
+  /**
    * Make the destinations catch up with the source. Continuous tools (which
    * watch the source themselves) do nothing; rsync runs here, inside the
    * timed interval.
