@@ -22,12 +22,12 @@ import { SeqTracker } from './seq-tracker.ts'
 import { PathQueue } from './path-queue.ts'
 import { LocalBlocks } from './local-blocks.ts'
 import { DirGoneError, checkDir, dirIdentity, watchDir, type DirIdentity } from './dir-monitor.ts'
-import { HubLostError, dialHub, openSyncStream, parseHubAddress, HubUnreachableError, type HubAddress } from './hub-link.ts'
+import { HubLostError, HubRefusedError, dialHub, openSyncStream, parseHubAddress, HubUnreachableError, type HubAddress } from './hub-link.ts'
 import { watchTree } from './watcher.ts'
 import { logger } from '../logger.ts'
 import type { Changed, Result } from '../protocol/codec.ts'
 import type { Libp2p } from 'libp2p'
-import type { Connection, PrivateKey } from '@libp2p/interface'
+import type { Connection, PrivateKey, Stream } from '@libp2p/interface'
 
 const log = logger('client')
 
@@ -40,6 +40,7 @@ const DIR_CHECK_MS = 500
 const SETTLE_RETRY_MS = 200
 const RECONNECT_MIN_MS = 250
 const RECONNECT_MAX_MS = 5000
+const REFUSAL_ATTEMPTS = 3
 
 export interface ClientOptions {
   dir: string
@@ -116,13 +117,29 @@ export class ClientService {
     }
   }
 
+  /**
+   * Opens the sync stream, redialing a few times if the hub drops the connection at once: a hub
+   * busy with many handshakes can do that, and it looks the same as refusing an unknown peer.
+   */
+  async #openStream (): Promise<Stream> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await openSyncStream(this.#connection!, SYNC_PROTOCOL, this.#hub, this.#signal)
+      } catch (err) {
+        if (!(err instanceof HubRefusedError) || attempt >= REFUSAL_ATTEMPTS) throw err
+        log.debug({ attempt, err: err.message }, 'the hub closed the connection; trying again')
+        await sleep(RECONNECT_MIN_MS * attempt, undefined, { signal: this.#signal })
+        this.#connection = await dialHub(this.#node!, this.#hub, this.#signal)
+      }
+    }
+  }
+
   /** One pass per hub connection: sync, and when the hub goes, reconnect within the grace period. */
   async #connectionLoop (): Promise<void> {
     while (!this.#signal.aborted) {
-      const connection = this.#connection!
+      const stream = await this.#openStream()
       const gen = ++this.#generation
-      const lost = hubLost(this.#node!, this.#hub.peer, connection)
-      const stream = await openSyncStream(connection, SYNC_PROTOCOL, this.#hub, this.#signal)
+      const lost = hubLost(this.#node!, this.#hub.peer, this.#connection!)
       const channel = new SyncChannel(stream, this.#signal)
       const tracker = new SeqTracker(this.#idx.lastSeq)
       this.#channel = channel

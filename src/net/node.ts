@@ -32,6 +32,8 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
       // the default (5 new connections a second per host) refuses clients that reconnect together
       // after a hub restart, and clients behind one NAT address
       inboundConnectionThreshold: 1000,
+      // fifty clients reconnecting at once after a hub restart must not be turned away mid-handshake
+      maxIncomingPendingConnections: 256,
       maxConnections: 1000
     },
     connectionMonitor: {
