@@ -14,6 +14,11 @@ import { rootLogger } from '../logger.ts'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
+/** `npm run distsync -- …` runs in the package folder; paths the user typed are relative to
+ * where they typed them, which npm passes as INIT_CWD. */
+const userCwd = process.env.npm_lifecycle_event === 'distsync' ? process.env.INIT_CWD ?? process.cwd() : process.cwd()
+const userPath = (p: string): string => resolve(userCwd, p)
+
 function fail (err: unknown): never {
   const code = exitCodeOf(err)
   const message = err instanceof Error ? err.message : `unexpected ${typeof err === 'object' && err != null && 'type' in err ? `${String((err as Event).type)} event` : String(err)}`
@@ -49,7 +54,7 @@ program.command('id')
   .description('print this node\'s peer ID, creating its key file if missing')
   .option('--identity <file>', 'key file (default: the hub\'s, in its data directory)')
   .action(async (o: { identity?: string }) => {
-    const file = o.identity ?? join(defaultDataDir(), 'identity.key')
+    const file = o.identity != null ? userPath(o.identity) : join(defaultDataDir(), 'identity.key')
     process.stdout.write(peerIdOf(await loadOrCreateIdentity(file)) + '\n')
   })
 
@@ -63,14 +68,14 @@ program.command('hub')
   .addOption(new Option('--conflicts <mode>', 'copy: keep the losing side as a conflict copy; lww: drop it').choices(['copy', 'lww']))
   .option('--config <file>', 'JSON config over the embedded defaults')
   .action(async (o: { listen: string[], data?: string, identity?: string, allow: string[], allowAny?: boolean, conflicts?: 'copy' | 'lww', config?: string }) => {
-    const cfg = loadConfig(o.config)
-    const dataDir = resolve(o.data ?? (cfg.hub.dataDir !== '' ? cfg.hub.dataDir : defaultDataDir()))
+    const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
+    const dataDir = userPath(o.data ?? (cfg.hub.dataDir !== '' ? cfg.hub.dataDir : defaultDataDir()))
     const allowed = checkPeerIds([...cfg.hub.allow, ...o.allow])
     if (o.allowAny !== true && allowed.size === 0) {
       throw new UsageError('the hub admits nobody: give each client with --allow <peer ID> (see "distsync id"), or --allow-any')
     }
     if (o.allowAny === true) process.stderr.write('distsync: warning: --allow-any admits every peer that can reach this port\n')
-    const privateKey = await loadOrCreateIdentity(o.identity ?? join(dataDir, 'identity.key'))
+    const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(dataDir, 'identity.key'))
     const hub = new HubService({
       dataDir, privateKey, listen: o.listen.length > 0 ? o.listen : cfg.hub.listen,
       ...(o.allowAny === true ? {} : { allow: allowed }),
@@ -91,12 +96,12 @@ program.command('client')
   .option('--hub-grace <seconds>', 'how long to retry a lost hub before exiting', Number)
   .option('--config <file>', 'JSON config over the embedded defaults')
   .action(async (dir: string, o: { hub: string, identity?: string, hubGrace?: number, config?: string }) => {
-    const cfg = loadConfig(o.config)
+    const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
     const grace = o.hubGrace ?? cfg.client.hubGraceSeconds
     if (!Number.isFinite(grace) || grace <= 0) throw new UsageError('--hub-grace must be a positive number of seconds')
-    const root = resolve(dir)
+    const root = userPath(dir)
     if (!existsSync(root)) throw new UsageError(`directory ${root} does not exist`)
-    const privateKey = await loadOrCreateIdentity(o.identity ?? join(root, STATE_DIR, 'identity.key'))
+    const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(root, STATE_DIR, 'identity.key'))
     process.stderr.write(`distsync: client ${peerIdOf(privateKey)} syncing ${root}\n`)
     const client = new ClientService({ dir: root, hub: o.hub, privateKey, graceMs: grace * 1000 })
     await client.run(shutdownSignal())
@@ -107,7 +112,7 @@ program.command('status')
   .description('print the hub journal\'s head, sizes and traffic counters as JSON')
   .option('--data <dir>', 'the hub\'s data directory')
   .action((o: { data?: string }) => {
-    const dataDir = resolve(o.data ?? defaultDataDir())
+    const dataDir = userPath(o.data ?? defaultDataDir())
     const file = join(dataDir, 'journal.db')
     if (!existsSync(file)) throw new UsageError(`no hub journal in ${dataDir}`)
     const journal = new JournalStore(file)
