@@ -41,6 +41,8 @@ const SETTLE_RETRY_MS = 200
 const RECONNECT_MIN_MS = 250
 const RECONNECT_MAX_MS = 5000
 const REFUSAL_ATTEMPTS = 3
+const RESCAN_INTERVAL_MS = 5 * 60 * 1000
+const NEW_DIR_SCANS_MS = [300, 2000]
 
 export interface ClientOptions {
   dir: string
@@ -158,7 +160,10 @@ export class ClientService {
         }
       })
       void this.#rescan()
-      await Promise.race([running, lost])
+      // a watcher can miss events (inotify queue overflow, a directory made and filled at once):
+      // an occasional full comparison of disk and index catches what it missed
+      const rescans = setInterval(() => { void this.#rescan() }, RESCAN_INTERVAL_MS)
+      await Promise.race([running, lost]).finally(() => { clearInterval(rescans) })
       channel.close()
       this.#channel = undefined
       if (this.#signal.aborted) return
@@ -219,6 +224,20 @@ export class ClientService {
       this.#localPending.delete(path)
       await this.#proposeLocal(path)
     })
+  }
+
+  /**
+   * chokidar reads a new directory and only then watches it: files made in between raise no
+   * event. Once the watch is surely in place, the directory is read again.
+   */
+  #scanNewDir (path: string): void {
+    for (const ms of NEW_DIR_SCANS_MS) {
+      setTimeout(() => {
+        void (async () => {
+          for await (const child of scanTree(this.#root, this.#signal, undefined, path)) this.#localChanged(child)
+        })().catch(() => {})
+      }, ms).unref()
+    }
   }
 
   /** Holds deletions back until they stop coming, then proposes them if the directory is still there. */
@@ -324,6 +343,7 @@ export class ClientService {
       return
     }
     if (local == null || local.kind === 'other') return
+    if (local.kind === 'dir') this.#scanNewDir(path)
     const built = await this.#buildEntry(path, abs, local)
     if (built == null) {
       // still being written: look again once it may have settled (a watcher event may not come)

@@ -132,7 +132,13 @@ export async function converged (dirs: string[], timeoutMs = 20000): Promise<voi
       return last.every(t => sameTree(t, last[0]!))
     }, timeoutMs, 100)
   } catch (err) {
-    const show = last.map((t, i) => `${dirs[i]}: ${[...t.keys()].join(', ')}`).join('\n')
+    // only what differs from the first tree: whole listings drown the difference
+    const first = last[0] ?? new Map<string, string>()
+    const show = last.slice(1).map((t, i) => {
+      const keys = new Set([...first.keys(), ...t.keys()])
+      const diff = [...keys].filter(k => first.get(k) !== t.get(k)).map(k => `${k}: ${first.get(k) ?? '-'} / ${t.get(k) ?? '-'}`)
+      return `${dirs[0]} vs ${dirs[i + 1]}: ${diff.length} differ: ${diff.slice(0, 20).join('; ')}`
+    }).join('\n')
     throw new Error(`${(err as Error).message}\n${show}`)
   }
 }
