@@ -1,7 +1,7 @@
 // Makes the disk match an entry from the hub (DESIGN.md flow 3): a file is built in a temp file
 // beside its target from local chunks plus fetched ones, verified whole, and renamed into place
 // only if the target is still what the decision saw. A reader never sees a half-written file.
-import { chmod, open, rename, rmdir, symlink, unlink } from 'node:fs/promises'
+import { open, rename, rmdir, symlink, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes, createHash } from 'node:crypto'
 import { ensureDir } from '../fs/safe-dirs.ts'
@@ -84,14 +84,18 @@ function tempPath (relPath: string): string {
 }
 
 async function setMeta (abs: string, entry: Entry): Promise<void> {
-  await chmod(abs, entry.exec ? 0o755 : 0o644)
-  const seconds = Number(entry.mtimeNs) / 1e9
   const fh = await open(abs, 'r')
   try {
-    await fh.utimes(seconds, seconds)
+    await setHandleMeta(fh, entry)
   } finally {
     await fh.close()
   }
+}
+
+async function setHandleMeta (fh: FileHandle, entry: Entry): Promise<void> {
+  await fh.chmod(entry.exec ? 0o755 : 0o644)
+  const seconds = Number(entry.mtimeNs) / 1e9
+  await fh.utimes(seconds, seconds)
 }
 
 /** Renames tmp over the target if the target is still as seen; keeps the old file in the trash. */
@@ -179,12 +183,12 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
     await flush()
     if (!bytesEqual(whole.digest(), entry.hash)) throw new ApplyError('ERR_HASH_MISMATCH', `${entry.path}: rebuilt file does not match its hash`)
     await fh.truncate(entry.size)
+    await setHandleMeta(fh, entry)
     await fh.datasync()
   } finally {
     await fh.close()
     await fetched.return(undefined)
   }
-  await setMeta(absTmp, entry)
 }
 
 async function fetchOne (fetch: FetchChunks, ref: ChunkRef): Promise<Uint8Array | null> {

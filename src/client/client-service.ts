@@ -1,7 +1,7 @@
 // The client: keeps one directory in sync with the hub. Reads in order: connect -> catch up
 // and scan -> for each path, decide (reconcile) -> propose or apply. Stops on abort (exit 0),
 // when the directory goes (DirGoneError) or when the hub is gone past the grace period.
-import { mkdir, realpath, unlink } from 'node:fs/promises'
+import { mkdir, readdir, realpath, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BLOCKS_PROTOCOL, SYNC_PROTOCOL } from '../protocol/constants.ts'
@@ -336,6 +336,8 @@ export class ClientService {
     if (state === 'deleted') {
       if (!deletionSettled) {
         this.#deletionSeen(path)
+        // the watcher may report a removed tree by its top alone
+        if (rec!.entry.kind === 'dir') for (const child of this.#idx.liveUnder(path)) this.#deletionSeen(child)
         return
       }
       const gone = tombstone(path, rec!.entry.kind, BigInt(Date.now()) * 1_000_000n)
@@ -343,6 +345,11 @@ export class ClientService {
       return
     }
     if (local == null || local.kind === 'other') return
+    if (local.kind === 'dir' && rec?.entry.deleted === true && (await readdir(abs)).length > 0) {
+      // the hub deleted this directory and its children's tombstones are on their way: the last
+      // one removes it. Proposing it would bring it back everywhere.
+      return
+    }
     if (local.kind === 'dir') this.#scanNewDir(path)
     const built = await this.#buildEntry(path, abs, local)
     if (built == null) {

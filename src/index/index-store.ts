@@ -68,6 +68,12 @@ export class IndexStore {
     })
   }
 
+  /** Paths the index holds as live below a directory. */
+  liveUnder (dir: string): string[] {
+    const rows = this.#db.prepare('SELECT path FROM entries WHERE deleted = 0 AND substr(path, 1, ?) = ?').all(dir.length + 1, dir + '/') as Array<{ path: string }>
+    return rows.map(r => r.path)
+  }
+
   /** Moves chunk locations along with a file (into the trash, say). */
   moveLocations (from: string, to: string): void {
     this.#db.prepare('UPDATE chunk_locs SET path = ? WHERE path = ?').run(to, from)
