@@ -116,6 +116,7 @@ export class HubService {
         case 'propose':
           // proposals run concurrently: each may wait on its own chunk transfer
           void this.#propose(session, msg.propose).then(result => session.sendResult(result)).catch(err => {
+            log.warn({ peer: session.peer, path: msg.propose.entry.path, err: (err as Error).message }, 'proposal failed; closing the sync stream')
             session.stream.abort(err as Error)
           })
           break
