@@ -38,6 +38,8 @@ const CONCURRENCY = 16
 const DELETE_SETTLE_MS = 1000
 const DIR_CHECK_MS = 500
 const SETTLE_RETRY_MS = 200
+/** Files at least this big are not read while their mtime is younger than SETTLE_RETRY_MS. */
+const SETTLE_CHECK_BYTES = 8 * 1024 * 1024
 const RECONNECT_MIN_MS = 250
 const RECONNECT_MAX_MS = 5000
 const REFUSAL_ATTEMPTS = 3
@@ -370,6 +372,10 @@ export class ClientService {
     const base = { path, kind: local.kind as Entry['kind'], size: 0, mtimeNs: local.mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: '' }
     if (local.kind === 'dir') return { entry: base, located: [] }
     if (local.kind === 'symlink') return { entry: { ...base, target: local.target }, located: [] }
+    if (local.size >= SETTLE_CHECK_BYTES && BigInt(Date.now()) * 1_000_000n - local.mtimeNs < BigInt(SETTLE_RETRY_MS) * 1_000_000n) {
+      // written moments ago and big: probably still being written; reading it now would be wasted
+      return null
+    }
     const content = await readChunks(abs, local.size, this.#signal)
     const after = await localStat(abs)
     if (!sameStat(local, after)) {
