@@ -153,20 +153,18 @@ export class HubService {
         result = { id: p.id, outcome: 'accepted', seq: decision.seq, reason: '' }
         break
       case 'accept': {
-        const toCommit: Array<[Entry, string]> = []
-        if (decision.copyCurrent && current != null) {
-          toCommit.push([{ ...current.entry, path: conflictCopyPath(entry.path, current.entry.mtimeNs, current.origin) }, this.#peerId])
-        }
-        toCommit.push([entry, session.peer])
-        let seq = 0
-        for (const [e, origin] of toCommit) seq = this.#journal.commit([e], origin)[0]!.seq
+        // the replaced content's conflict copy and the proposal land together or not at all
+        const copy = decision.copyCurrent && current != null
+          ? [{ entry: { ...current.entry, path: conflictCopyPath(entry.path, current.entry.mtimeNs, current.origin) }, origin: this.#peerId }]
+          : []
+        const seq = this.#journal.commit([...copy, { entry, origin: session.peer }]).at(-1)!.seq
         result = { id: p.id, outcome: 'accepted', seq, reason: '' }
         log.info({ peer: session.peer, path: entry.path, seq, deleted: entry.deleted, conflict: decision.copyCurrent }, 'accepted')
         break
       }
       case 'supersede': {
         if (decision.copyProposal) {
-          this.#journal.commit([{ ...entry, path: conflictCopyPath(entry.path, entry.mtimeNs, session.peer) }], this.#peerId)
+          this.#journal.commit([{ entry: { ...entry, path: conflictCopyPath(entry.path, entry.mtimeNs, session.peer) }, origin: this.#peerId }])
         }
         result = { id: p.id, outcome: 'superseded', seq: current!.seq, current: current!.entry, reason: decision.reason }
         log.info({ peer: session.peer, path: entry.path, reason: decision.reason }, 'superseded')

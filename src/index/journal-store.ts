@@ -38,13 +38,19 @@ export class JournalStore {
     return row == null ? undefined : toRecord(row)
   }
 
-  /** Commits entries in one transaction, each with the next seq; returns them with their seqs. */
-  commit (entries: Entry[], origin: string): JournalRecord[] {
-    return transaction(this.#db, () => entries.map(entry => {
-      const seq = ++this.#head
-      this.#put.run({ ...entryParams(entry), seq, origin })
-      return { entry, seq, origin }
-    }))
+  /** Commits records in one transaction, each with the next seq; returns them with their seqs. */
+  commit (records: Array<{ entry: Entry, origin: string }>): JournalRecord[] {
+    const head = this.#head
+    try {
+      return transaction(this.#db, () => records.map(({ entry, origin }) => {
+        const seq = ++this.#head
+        this.#put.run({ ...entryParams(entry), seq, origin })
+        return { entry, seq, origin }
+      }))
+    } catch (err) {
+      this.#head = head
+      throw err
+    }
   }
 
   /** A page of the journal after `seq`, in seq order. */
