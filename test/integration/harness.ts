@@ -101,6 +101,8 @@ export async function tree (root: string, rel = ''): Promise<Map<string, string>
   const names = await readdir(join(root, rel)).catch(() => [] as string[])
   for (const name of names.sort()) {
     if (rel === '' && name === '.distsync') continue
+    // a temp file is distsync's own, renamed into place moments later; it is no user-visible entry
+    if (name.startsWith('.distsync-tmp-')) continue
     const path = rel === '' ? name : `${rel}/${name}`
     const abs = join(root, path)
     const st = await lstat(abs).catch(() => null)
@@ -109,7 +111,8 @@ export async function tree (root: string, rel = ''): Promise<Map<string, string>
       out.set(path, 'dir')
       for (const [k, v] of await tree(root, path)) out.set(k, v)
     } else if (st.isSymbolicLink()) {
-      out.set(path, `link -> ${await readlink(abs)}`)
+      const target = await readlink(abs).catch(() => null)
+      if (target != null) out.set(path, `link -> ${target}`)
     } else {
       const data = await readFile(abs).catch(() => null)
       out.set(path, data == null ? 'unreadable' : `${createHash('sha256').update(data).digest('hex')}${(st.mode & 0o100) !== 0 ? ' +x' : ''}`)
