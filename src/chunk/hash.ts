@@ -3,5 +3,3 @@ import { createHash } from 'node:crypto'
 export function sha256 (data: Uint8Array): Uint8Array {
   return createHash('sha256').update(data).digest()
 }
-
-export { createHash }

@@ -143,7 +143,7 @@ export class ClientService {
     while (!this.#signal.aborted) {
       const stream = await this.#openStream()
       const gen = ++this.#generation
-      const lost = hubLost(this.#node!, this.#hub.peer, this.#connection!)
+      const lost = hubLost(this.#node!, this.#hub.peer, this.#connection!, this.#signal)
       const channel = new SyncChannel(stream, this.#signal)
       const tracker = new SeqTracker(this.#idx.lastSeq)
       this.#channel = channel
@@ -165,7 +165,10 @@ export class ClientService {
       // a watcher can miss events (inotify queue overflow, a directory made and filled at once):
       // an occasional full comparison of disk and index catches what it missed
       const rescans = setInterval(() => { void this.#rescan() }, RESCAN_INTERVAL_MS)
-      await Promise.race([running, lost]).finally(() => { clearInterval(rescans) })
+      await Promise.race([running, lost.promise]).finally(() => {
+        clearInterval(rescans)
+        lost.cancel()
+      })
       channel.close()
       this.#channel = undefined
       if (this.#signal.aborted) return
@@ -414,15 +417,16 @@ function abortPromise (signal: AbortSignal): Promise<void> {
   })
 }
 
-/** Resolves when libp2p reports the hub's connection gone (DESIGN.md, Liveness). */
-function hubLost (node: Libp2p, hubPeer: string, connection: Connection): Promise<void> {
-  return new Promise(resolve => {
-    const onDisconnect = (evt: CustomEvent): void => {
-      if (String(evt.detail) !== hubPeer) return
-      node.removeEventListener('peer:disconnect', onDisconnect)
-      resolve()
-    }
-    node.addEventListener('peer:disconnect', onDisconnect)
-    if (connection.status !== 'open') resolve()
-  })
+/** Resolves when libp2p reports the hub's connection gone (DESIGN.md, Liveness); `cancel` stops listening. */
+function hubLost (node: Libp2p, hubPeer: string, connection: Connection, signal: AbortSignal): { promise: Promise<void>, cancel: () => void } {
+  const lost = Promise.withResolvers<void>()
+  const onDisconnect = (evt: CustomEvent): void => { if (String(evt.detail) === hubPeer) lost.resolve() }
+  const cancel = (): void => {
+    node.removeEventListener('peer:disconnect', onDisconnect)
+    signal.removeEventListener('abort', cancel)
+  }
+  node.addEventListener('peer:disconnect', onDisconnect)
+  signal.addEventListener('abort', cancel, { once: true })
+  if (connection.status !== 'open') lost.resolve()
+  return { promise: lost.promise, cancel }
 }
