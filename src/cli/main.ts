@@ -8,7 +8,7 @@
 //   a client sending 3000 small files peaked at 205 MB, with it at 126 MB, at the same speed;
 // - 16 threadpool threads: every file operation goes through it, and one fsync holds a thread
 //   for milliseconds; 4 threads starved many-small-file syncs.
-const V8_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size']
+const V8_FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=10']
 if (!process.execArgv.includes(V8_FLAGS[0]!) && typeof process.execve === 'function' && process.env.DISTSYNC_NO_REEXEC == null) {
   process.execve(process.execPath, [process.execPath, ...V8_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
     UV_THREADPOOL_SIZE: '16',

@@ -10,7 +10,7 @@ import { fetchBlocks, serveBlocks, BlockMissingError } from '../net/block-transf
 import { IndexStore } from '../index/index-store.ts'
 import { tombstone, type Entry } from '../index/entry.ts'
 import { localStat, sameStat } from '../fs/local-stat.ts'
-import { readChunks, type LocatedChunk } from '../fs/read-chunks.ts'
+import { FileChangedError, readChunks, type LocatedChunk } from '../fs/read-chunks.ts'
 import { scanTree } from '../fs/scan-tree.ts'
 import { pruneTrash } from '../fs/trash.ts'
 import { STATE_DIR, TEMP_PREFIX, checkRelativePath, PathError } from '../fs/safe-path.ts'
@@ -292,7 +292,15 @@ export class ClientService {
     const local = await localStat(abs)
     const rec = this.#idx.get(entry.path)
     let action = decideRemote(local, rec, entry, seq)
-    if (action === 'hash-local') action = decideRemote(local, rec, entry, seq, (await readChunks(abs, local?.size ?? 0, this.#signal)).hash)
+    if (action === 'hash-local') {
+      try {
+        action = decideRemote(local, rec, entry, seq, (await readChunks(abs, local?.size ?? 0, this.#signal)).hash)
+      } catch (err) {
+        // being written: the user's change is the newer one; the hub decides once it settles
+        if (!(err instanceof FileChangedError)) throw err
+        action = 'propose-local'
+      }
+    }
     log.debug({ path: entry.path, seq, action }, 'remote change')
     switch (action) {
       case 'skip': return
@@ -379,7 +387,13 @@ export class ClientService {
       // written moments ago and big: probably still being written; reading it now would be wasted
       return null
     }
-    const content = await readChunks(abs, local.size, this.#signal)
+    let content
+    try {
+      content = await readChunks(abs, local.size, this.#signal)
+    } catch (err) {
+      if (err instanceof FileChangedError) return null
+      throw err
+    }
     const after = await localStat(abs)
     if (!sameStat(local, after)) {
       log.debug({ path }, 'file changed while reading; waiting for it to settle')

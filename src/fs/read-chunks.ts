@@ -19,15 +19,27 @@ export interface LocatedChunk extends ChunkRef {
 const KEEP_DATA_MAX = 1024 * 1024
 export interface FileContent { hash: Uint8Array, size: number, chunks: LocatedChunk[] }
 
-/** `sizeHint` (from stat) sizes the buffer: a 1 KiB file needs no 4 MiB of memory. */
-export async function readChunks (path: string, sizeHint: number, signal?: AbortSignal): Promise<FileContent> {
+/** The file is not the size its stat said: it is being written. Read it again once it settles. */
+export class FileChangedError extends Error {
+  override name = 'FileChangedError'
+  readonly code = 'ERR_FILE_CHANGED'
+}
+
+/**
+ * Reads a file of `size` bytes (from a stat just before). A file that turns out longer or shorter
+ * is being written: reading stops there (FileChangedError) rather than reading, and perhaps
+ * holding, whatever it has grown to.
+ */
+export async function readChunks (path: string, size: number, signal?: AbortSignal): Promise<FileContent> {
   const fh = await open(path, 'r')
   try {
     const whole = createHash('sha256')
     const chunks: LocatedChunk[] = []
-    const keep = sizeHint <= KEEP_DATA_MAX
-    // buf holds [start, end) unconsumed bytes; it is refilled once fewer than max remain
-    let buf = Buffer.allocUnsafe(Math.min(READ_SIZE + CHUNK_MAX, sizeHint + 1))
+    const keep = size <= KEEP_DATA_MAX
+    // buf holds [start, end) unconsumed bytes; it is refilled once fewer than max remain.
+    // One byte more than the file: a read that fills it shows the file grew.
+    let buf = Buffer.allocUnsafe(Math.min(READ_SIZE + CHUNK_MAX, size + 1))
+    let total = 0
     let start = 0
     let end = 0
     let offset = 0
@@ -39,15 +51,14 @@ export async function readChunks (path: string, sizeHint: number, signal?: Abort
           end -= start
           start = 0
         }
-        if (end === buf.length) {
-          // the file outgrew its hint
-          const bigger = Buffer.allocUnsafe(READ_SIZE + CHUNK_MAX)
-          buf.copy(bigger, 0, 0, end)
-          buf = bigger
-        }
         const { bytesRead } = await fh.read(buf, end, buf.length - end, null)
         signal?.throwIfAborted()
-        if (bytesRead === 0) eof = true
+        total += bytesRead
+        if (total > size) throw new FileChangedError(`${path} grew while it was read`)
+        if (bytesRead === 0) {
+          if (total < size) throw new FileChangedError(`${path} shrank while it was read`)
+          eof = true
+        }
         end += bytesRead
         continue
       }
