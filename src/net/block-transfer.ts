@@ -1,7 +1,7 @@
 // /distsync/blocks/1.0.0. The side that needs chunks asks in windows of at most
 // BLOCK_WINDOW_BYTES; the side that has them answers every hash in order. The window is the
 // backpressure: lpStream aborts, rather than pauses, a stream whose read buffer overflows.
-import { lpStream } from '@libp2p/utils'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { BLOCKS_PROTOCOL, BLOCK_READ_BUFFER, BLOCK_WINDOW_BYTES, MAX_BLOCK_FRAME, MAX_HASHES_PER_REQUEST } from '../protocol/constants.ts'
 import { decodeBlock, decodeBlockRequest, encodeBlock, encodeBlockRequest } from '../protocol/codec.ts'
 import { ProtocolError } from '../protocol/errors.ts'
@@ -51,15 +51,39 @@ export async function serveBlocks (stream: Stream, source: BlockSource, signal: 
 
 export interface FetchedBlock { ref: ChunkRef, data: Uint8Array, wire: StoredBlock }
 
+interface OpenStream { stream: Stream, lp: LengthPrefixedStream }
+
+/** Idle block streams kept per connection: opening one (yamux + protocol select) cost more than
+ * fetching a small file's one chunk. */
+const idleStreams = new WeakMap<Connection, OpenStream[]>()
+const MAX_IDLE_STREAMS = 16
+
+async function takeStream (connection: Connection, signal: AbortSignal): Promise<{ open: OpenStream, reused: boolean }> {
+  const idle = idleStreams.get(connection) ?? []
+  for (let open = idle.pop(); open != null; open = idle.pop()) {
+    if (open.stream.status === 'open') return { open, reused: true }
+  }
+  const stream = await connection.newStream(BLOCKS_PROTOCOL, { signal })
+  return { open: { stream, lp: lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME, maxBufferSize: BLOCK_READ_BUFFER }) }, reused: false }
+}
+
+/** A stream with nothing requested and nothing unread goes back to the pool. */
+function releaseStream (connection: Connection, open: OpenStream): void {
+  let idle = idleStreams.get(connection)
+  if (idle == null) idleStreams.set(connection, idle = [])
+  if (idle.length < MAX_IDLE_STREAMS && open.stream.status === 'open') idle.push(open)
+  else void open.stream.close().catch(() => {})
+}
+
 /**
- * Fetches chunks in the given order over one new stream, each verified against its hash before
- * it is yielded. Throws BlockMissingError if the peer no longer has one.
+ * Fetches chunks in the given order, each verified against its hash before it is yielded.
+ * Throws BlockMissingError if the peer no longer has one.
  */
 export async function * fetchBlocks (connection: Connection, refs: ChunkRef[], signal: AbortSignal): AsyncGenerator<FetchedBlock> {
   if (refs.length === 0) return
-  const stream = await connection.newStream(BLOCKS_PROTOCOL, { signal })
-  const lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME, maxBufferSize: BLOCK_READ_BUFFER })
+  let { open, reused } = await takeStream(connection, signal)
   let requested = 0
+  let received = 0
   let outstanding = 0
   const requestMore = async (): Promise<void> => {
     while (requested < refs.length && outstanding < BLOCK_WINDOW_BYTES / 2) {
@@ -71,26 +95,44 @@ export async function * fetchBlocks (connection: Connection, refs: ChunkRef[], s
         batch.push(ref.hash)
         outstanding += ref.size
       }
-      await lp.write(encodeBlockRequest(batch), { signal })
+      await open.lp.write(encodeBlockRequest(batch), { signal })
     }
   }
-  let finished = false
+  let released = false
   try {
-    await requestMore()
-    for (const ref of refs) {
-      const block = decodeBlock(await lp.read({ signal }))
+    while (received < refs.length) {
+      const ref = refs[received]!
+      let frame
+      try {
+        if (received === 0) await requestMore()
+        frame = await open.lp.read({ signal })
+      } catch (err) {
+        // an idle stream the peer let go of: the first request fails; ask again on a new one
+        if (!reused || received > 0 || signal.aborted) throw err
+        open.stream.abort(err as Error)
+        ;({ open, reused } = await takeStream(connection, signal))
+        requested = 0
+        outstanding = 0
+        continue
+      }
+      const block = decodeBlock(frame)
       if (!bytesEqual(block.hash, ref.hash)) throw new ProtocolError('ERR_BAD_BLOCK', `asked for chunk ${hex(ref.hash)}, got ${hex(block.hash)}`)
       if (block.missing) throw new BlockMissingError(`peer no longer has chunk ${hex(ref.hash)}`)
       const wire = { data: block.data, zstd: block.zstd }
       const data = openBlock(wire, ref.hash, ref.size)
       outstanding -= ref.size
-      await requestMore()
+      received++
+      if (received === refs.length) {
+        // all answered: the stream is clean even if the consumer stops at this last block
+        released = true
+        releaseStream(connection, open)
+      } else {
+        await requestMore()
+      }
       yield { ref, data, wire }
     }
-    finished = true
-    await stream.close({ signal })
   } finally {
-    // an error, or a consumer that stopped early: nothing more will be read
-    if (!finished) stream.abort(new BlockMissingError('block fetch abandoned'))
+    // an error, or a consumer that stopped early: answers may still be on their way
+    if (!released) open.stream.abort(new BlockMissingError('block fetch abandoned'))
   }
 }
