@@ -8,12 +8,15 @@ import { ensureDir } from '../fs/safe-dirs.ts'
 import { localStat, sameStat } from '../fs/local-stat.ts'
 import { readChunkAt } from '../fs/read-chunks.ts'
 import { linkToTrash, moveToTrash } from '../fs/trash.ts'
-import { TEMP_PREFIX, parentOf } from '../fs/safe-path.ts'
+import { STATE_DIR, TEMP_PREFIX, parentOf } from '../fs/safe-path.ts'
 import { bytesEqual, hex, tombstone, type ChunkRef, type Entry } from '../index/entry.ts'
 import type { IndexStore } from '../index/index-store.ts'
 import type { LocalStat } from '../reconcile/client-decide.ts'
 
 const WRITE_BATCH_BYTES = 4 * 1024 * 1024
+/** Files are built here, not beside their target: the watcher, which re-reads a directory on
+ * every event in it, then sees one event per applied file (the rename) instead of three. */
+export const TEMP_DIR = `${STATE_DIR}/tmp`
 
 export class ApplyError extends Error {
   override name = 'ApplyError'
@@ -51,7 +54,7 @@ export async function applyEntry (ctx: ApplyContext, entry: Entry, seq: number, 
       return 'applied'
     case 'symlink': {
       if (seen?.kind === 'dir') return 'changed'
-      const tmp = tempPath(entry.path)
+      const tmp = tempPath()
       await symlink(entry.target, join(root, tmp))
       return await replace(ctx, tmp, entry, seq, seen)
     }
@@ -65,7 +68,7 @@ export async function applyEntry (ctx: ApplyContext, entry: Entry, seq: number, 
         index.put({ entry, seq, stat: st })
         return 'applied'
       }
-      const tmp = tempPath(entry.path)
+      const tmp = tempPath()
       try {
         await buildFile(ctx, join(root, tmp), entry)
       } catch (err) {
@@ -77,8 +80,7 @@ export async function applyEntry (ctx: ApplyContext, entry: Entry, seq: number, 
   }
 }
 
-function tempPath (relPath: string): string {
-  const dir = parentOf(relPath)
+function tempPath (dir = TEMP_DIR): string {
   const name = `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`
   return dir === '' ? name : `${dir}/${name}`
 }
@@ -113,13 +115,24 @@ async function replace (ctx: ApplyContext, tmp: string, entry: Entry, seq: numbe
     index.moveLocations(entry.path, trashed)
   }
   // recorded before the rename, so the watcher event the rename causes finds nothing new
-  const st = await localStat(absTmp)
-  index.put({ entry, seq, stat: st }, entry.kind === 'file')
+  index.put({ entry, seq, stat: await localStat(absTmp) }, entry.kind === 'file')
   try {
     await rename(absTmp, abs)
   } catch (err) {
     await unlink(absTmp).catch(() => {})
-    throw err
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
+    // the target's directory is another filesystem mounted inside the tree: build it there
+    const beside = tempPath(parentOf(entry.path))
+    const absBeside = join(root, beside)
+    try {
+      if (entry.kind === 'symlink') await symlink(entry.target, absBeside)
+      else await buildFile(ctx, absBeside, entry)
+      index.put({ entry, seq, stat: await localStat(absBeside) }, entry.kind === 'file')
+      await rename(absBeside, abs)
+    } catch (err2) {
+      await unlink(absBeside).catch(() => {})
+      throw err2
+    }
   }
   return 'applied'
 }

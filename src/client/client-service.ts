@@ -1,7 +1,7 @@
 // The client: keeps one directory in sync with the hub. Reads in order: connect -> catch up
 // and scan -> for each path, decide (reconcile) -> propose or apply. Stops on abort (exit 0),
 // when the directory goes (DirGoneError) or when the hub is gone past the grace period.
-import { mkdir, readdir, realpath, unlink } from 'node:fs/promises'
+import { mkdir, readdir, realpath, rm, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BLOCKS_PROTOCOL, SYNC_PROTOCOL } from '../protocol/constants.ts'
@@ -13,10 +13,10 @@ import { localStat, sameStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks, type LocatedChunk } from '../fs/read-chunks.ts'
 import { scanTree } from '../fs/scan-tree.ts'
 import { pruneTrash } from '../fs/trash.ts'
-import { STATE_DIR, TEMP_PREFIX, checkRelativePath, PathError } from '../fs/safe-path.ts'
+import { STATE_DIR, checkRelativePath, PathError } from '../fs/safe-path.ts'
 import { decideRemote, localState, type LocalStat } from '../reconcile/client-decide.ts'
 import { ProtocolError } from '../protocol/errors.ts'
-import { applyEntry, ApplyError, type ApplyContext } from './apply-remote.ts'
+import { applyEntry, ApplyError, TEMP_DIR, type ApplyContext } from './apply-remote.ts'
 import { SyncChannel, ChannelClosedError } from './sync-channel.ts'
 import { SeqTracker } from './seq-tracker.ts'
 import { PathQueue } from './path-queue.ts'
@@ -89,6 +89,9 @@ export class ClientService {
     this.#dirId = dirIdentity(this.#opts.dir)
     this.#root = await realpath(this.#opts.dir)
     await mkdir(join(this.#root, STATE_DIR), { recursive: true })
+    // temp files of a run that was killed mid-apply
+    await rm(join(this.#root, TEMP_DIR), { recursive: true, force: true })
+    await mkdir(join(this.#root, TEMP_DIR))
     this.#index = new IndexStore(join(this.#root, STATE_DIR, 'index.db'))
     this.#blocks = new LocalBlocks(this.#root, this.#index)
     for (const rel of await pruneTrash(this.#root)) this.#idx.dropLocations(rel)

@@ -1,6 +1,6 @@
 // The client's index: per path the entry it is based on, that entry's seq, and the stat the
 // file had when the index last saw it; where each chunk can be read locally; the last seq applied.
-import { openDatabase, transaction } from './open-db.ts'
+import { openDatabase } from './open-db.ts'
 import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } from './entry-row.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { IndexRecord } from '../reconcile/client-decide.ts'
@@ -18,6 +18,7 @@ export class IndexStore {
   readonly #findLoc: StatementSync
   readonly #getMeta: StatementSync
   readonly #setMeta: StatementSync
+  #groupOpen = false
 
   constructor (file: string) {
     this.#db = openDatabase(file)
@@ -49,7 +50,7 @@ export class IndexStore {
 
   /** Records a path's entry and, when `locate`, that its chunks are now readable there. */
   put (rec: IndexRecord, locate = false): void {
-    transaction(this.#db, () => {
+    this.#write(() => {
       this.#put.run({
         ...entryParams(rec.entry),
         seq: rec.seq,
@@ -76,11 +77,11 @@ export class IndexStore {
 
   /** Moves chunk locations along with a file (into the trash, say). */
   moveLocations (from: string, to: string): void {
-    this.#db.prepare('UPDATE chunk_locs SET path = ? WHERE path = ?').run(to, from)
+    this.#write(() => { this.#db.prepare('UPDATE chunk_locs SET path = ? WHERE path = ?').run(to, from) })
   }
 
   dropLocations (pathPrefix: string): void {
-    this.#db.prepare('DELETE FROM chunk_locs WHERE path = ? OR substr(path, 1, ?) = ?').run(pathPrefix, pathPrefix.length + 1, pathPrefix + '/')
+    this.#write(() => { this.#db.prepare('DELETE FROM chunk_locs WHERE path = ? OR substr(path, 1, ?) = ?').run(pathPrefix, pathPrefix.length + 1, pathPrefix + '/') })
   }
 
   findChunk (hash: Uint8Array): ChunkLocation[] {
@@ -94,9 +95,41 @@ export class IndexStore {
     return (this.#getMeta.get(key) as { value: string } | undefined)?.value
   }
 
-  setMeta (key: string, value: string): void { this.#setMeta.run(key, value) }
+  setMeta (key: string, value: string): void { this.#write(() => { this.#setMeta.run(key, value) }) }
 
-  close (): void { this.#db.close() }
+  /**
+   * Every write of one event-loop turn goes in one transaction, committed at the end of the
+   * turn (group commit: applying thousands of small files made one commit each). Each write is
+   * a savepoint, so it still lands whole or not at all. A crash loses at most that turn's
+   * writes, which the next start finds again by comparing the disk with the index.
+   */
+  #write (fn: () => void): void {
+    if (!this.#groupOpen) {
+      this.#db.exec('BEGIN IMMEDIATE')
+      this.#groupOpen = true
+      setImmediate(() => { this.#commit() })
+    }
+    this.#db.exec('SAVEPOINT w')
+    try {
+      fn()
+      this.#db.exec('RELEASE w')
+    } catch (err) {
+      this.#db.exec('ROLLBACK TO w')
+      this.#db.exec('RELEASE w')
+      throw err
+    }
+  }
+
+  #commit (): void {
+    if (!this.#groupOpen) return
+    this.#groupOpen = false
+    this.#db.exec('COMMIT')
+  }
+
+  close (): void {
+    this.#commit()
+    this.#db.close()
+  }
 }
 
 function toRecord (row: Record<string, unknown>): IndexRecord {
