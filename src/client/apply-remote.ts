@@ -3,10 +3,11 @@
 // only if the target is still what the decision saw. A reader never sees a half-written file.
 import { open, rename, rmdir, symlink, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { randomBytes, createHash } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { ensureDir } from '../fs/safe-dirs.ts'
 import { localStat, sameStat } from '../fs/local-stat.ts'
-import { readChunkAt } from '../fs/read-chunks.ts'
+import { ChunkReader } from '../fs/read-chunks.ts'
+import { fileHash } from '../chunk/hash.ts'
 import { linkToTrash, moveToTrash } from '../fs/trash.ts'
 import { STATE_DIR, TEMP_PREFIX, parentOf } from '../fs/safe-path.ts'
 import { bytesEqual, hex, tombstone, type ChunkRef, type Entry } from '../index/entry.ts'
@@ -154,8 +155,10 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
     missing.push(c)
     return false
   })
+  // the chunk list must be the one the hash names: every chunk is then verified on its own
+  if (!bytesEqual(fileHash(entry.chunks.map(c => c.hash)), entry.hash)) throw new ApplyError('ERR_HASH_MISMATCH', `${entry.path}: its chunk list does not match its hash`)
   const fetched = ctx.fetch(missing)
-  const whole = createHash('sha256')
+  const reader = new ChunkReader()
   const fh = await open(absTmp, 'wx', 0o600)
   // contiguous chunks go to disk in one writev: one round trip to the threadpool per few MiB
   let batch: Uint8Array[] = []
@@ -173,10 +176,10 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
       const first = firstAt.get(h)!
       if (first < i) {
         await flush()
-        data = await readChunkAt(absTmp, offsets[first]!, c.size, c.hash)
+        data = await reader.read(absTmp, offsets[first]!, c.size, c.hash)
       } else if (local[i] === true) {
         for (const loc of index.findChunk(c.hash)) {
-          data = await readChunkAt(join(root, loc.path), loc.offset, c.size, c.hash)
+          data = await reader.read(join(root, loc.path), loc.offset, c.size, c.hash)
           if (data != null) break
         }
         // the local copy changed since it was indexed: fetch this one on its own
@@ -191,15 +194,14 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
       batch.push(data)
       batchBytes += data.byteLength
       if (batchBytes >= WRITE_BATCH_BYTES) await flush()
-      whole.update(data)
     }
     await flush()
-    if (!bytesEqual(whole.digest(), entry.hash)) throw new ApplyError('ERR_HASH_MISMATCH', `${entry.path}: rebuilt file does not match its hash`)
     await fh.truncate(entry.size)
     await setHandleMeta(fh, entry)
     await fh.datasync()
   } finally {
     await fh.close()
+    await reader.close()
     await fetched.return(undefined)
   }
 }

@@ -1,8 +1,7 @@
 // Reads a file once, cutting it into content-defined chunks and hashing it whole on the way.
-import { open } from 'node:fs/promises'
-import { createHash } from 'node:crypto'
+import { open, type FileHandle } from 'node:fs/promises'
 import { nextCut, type ChunkerOptions } from '../chunk/fastcdc.ts'
-import { sha256 } from '../chunk/hash.ts'
+import { fileHash, sha256 } from '../chunk/hash.ts'
 import { CHUNK_AVG, CHUNK_MAX, CHUNK_MIN } from '../protocol/constants.ts'
 import type { ChunkRef } from '../index/entry.ts'
 
@@ -33,7 +32,6 @@ export class FileChangedError extends Error {
 export async function readChunks (path: string, size: number, signal?: AbortSignal): Promise<FileContent> {
   const fh = await open(path, 'r')
   try {
-    const whole = createHash('sha256')
     const chunks: LocatedChunk[] = []
     const keep = size <= KEEP_DATA_MAX
     // buf holds [start, end) unconsumed bytes; it is refilled once fewer than max remain.
@@ -65,13 +63,12 @@ export async function readChunks (path: string, size: number, signal?: AbortSign
       if (start === end) break
       const len = nextCut(buf, start, end, CHUNKER, eof)
       const data = buf.subarray(start, start + len)
-      whole.update(data)
       chunks.push({ hash: sha256(data), size: len, offset, ...(keep ? { data: Buffer.from(data) } : {}) })
       offset += len
       start += len
     }
     buf = Buffer.alloc(0)
-    return { hash: whole.digest(), size: offset, chunks }
+    return { hash: fileHash(chunks.map(c => c.hash)), size: offset, chunks }
   } finally {
     await fh.close()
   }
@@ -82,13 +79,46 @@ export async function readChunkAt (path: string, offset: number, size: number, h
   let fh
   try {
     fh = await open(path, 'r')
-    const data = Buffer.allocUnsafe(size)
-    const { bytesRead } = await fh.read(data, 0, size, offset)
-    if (bytesRead !== size) return null
-    return Buffer.compare(sha256(data), hash) === 0 ? data : null
+    return await readVerified(fh, offset, size, hash)
   } catch {
     return null
   } finally {
     await fh?.close()
   }
 }
+
+async function readVerified (fh: FileHandle, offset: number, size: number, hash: Uint8Array): Promise<Uint8Array | null> {
+  const data = Buffer.allocUnsafe(size)
+  const { bytesRead } = await fh.read(data, 0, size, offset)
+  if (bytesRead !== size) return null
+  return Buffer.compare(sha256(data), hash) === 0 ? data : null
+}
+
+/**
+ * readChunkAt for one reader reading many chunks in turn (rebuilding a large file from its old
+ * version): each file stays open until close(), instead of an open and a close per chunk.
+ */
+export class ChunkReader {
+  readonly #open = new Map<string, FileHandle>()
+
+  async read (path: string, offset: number, size: number, hash: Uint8Array): Promise<Uint8Array | null> {
+    try {
+      let fh = this.#open.get(path)
+      if (fh == null) {
+        if (this.#open.size >= MAX_OPEN) await this.close()
+        fh = await open(path, 'r')
+        this.#open.set(path, fh)
+      }
+      return await readVerified(fh, offset, size, hash)
+    } catch {
+      return null
+    }
+  }
+
+  async close (): Promise<void> {
+    const handles = [...this.#open.values()]
+    this.#open.clear()
+    await Promise.all(handles.map(async fh => { await fh.close() }))
+  }
+}
+const MAX_OPEN = 32

@@ -48,7 +48,9 @@ test('the most recently modified content wins everywhere; the loser becomes a co
 test('equal mtimes fall to the larger content hash, the same on every node', async () => {
   const when = new Date('2026-05-05T05:05:05Z')
   const contents = ['alpha content', 'beta content']
-  const winner = contents.reduce((x, y) => createHash('sha256').update(x).digest().compare(createHash('sha256').update(y).digest()) > 0 ? x : y)
+  // a file's hash is SHA-256 over its chunks' hashes; these small files are one chunk each
+  const fileHash = (s: string): Buffer => createHash('sha256').update(createHash('sha256').update(s).digest()).digest()
+  const winner = contents.reduce((x, y) => fileHash(x).compare(fileHash(y)) > 0 ? x : y)
   const r = await clash(undefined, async (a, b) => {
     await writeFile(join(a, 'report.txt'), contents[0]!)
     await utimes(join(a, 'report.txt'), when, when)

@@ -16,8 +16,9 @@ import type { Entry } from '../../src/index/entry.ts'
 import { clientReady, cluster, hubStatus, run, startClient, startHub, tempDir, tree, waitFor, sleep } from './harness.ts'
 
 function fileEntry (path: string, data: Uint8Array): Entry {
-  const hash = sha256(data)
-  return { path, kind: 'file', size: data.byteLength, mtimeNs: 1n, exec: false, deleted: false, hash, chunks: [{ hash, size: data.byteLength }], target: '' }
+  // one chunk; the file's hash is the SHA-256 of its chunks' hashes
+  const chunk = sha256(data)
+  return { path, kind: 'file', size: data.byteLength, mtimeNs: 1n, exec: false, deleted: false, hash: sha256(chunk), chunks: [{ hash: chunk, size: data.byteLength }], target: '' }
 }
 
 test('a peer that is not on the allowlist is refused and its client exits 5; a listed one syncs', async () => {

@@ -20,15 +20,18 @@ describe('readChunks', () => {
         await writeFile(join(dir, 'f'), data)
         const content = await readChunks(join(dir, 'f'), size)
         assert.equal(content.size, size)
-        assert.deepEqual(Buffer.from(content.hash), createHash('sha256').update(data).digest())
+        // the file hash is SHA-256 over the chunks' SHA-256s, computed here from the bytes
+        const root = createHash('sha256')
         let offset = 0
         for (const c of content.chunks) {
+          root.update(createHash('sha256').update(data.subarray(offset, offset + c.size)).digest())
           assert.equal(c.offset, offset)
           assert.deepEqual(Buffer.from(c.hash), createHash('sha256').update(data.subarray(offset, offset + c.size)).digest())
           if (c.data != null) assert.deepEqual(Buffer.from(c.data), data.subarray(offset, offset + c.size))
           offset += c.size
         }
         assert.equal(offset, size)
+        assert.deepEqual(Buffer.from(content.hash), root.digest())
       } finally {
         await rm(dir, { recursive: true })
       }
