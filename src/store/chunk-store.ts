@@ -15,6 +15,19 @@ import type { StoredBlock } from '../net/block-codec.ts'
 const INLINE_MAX = 32 * 1024
 /** A pack is closed for appends at this size and the next one started. */
 const PACK_MAX = 1024 * 1024 * 1024
+/** Buffers per writev (IOV_MAX is 1024). */
+const WRITEV_MAX = 256
+
+/** The buffers past the first `skip` bytes (after a short write). */
+function restFrom (buffers: Uint8Array[], skip: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (const b of buffers) {
+    if (skip >= b.byteLength) { skip -= b.byteLength; continue }
+    out.push(skip > 0 ? b.subarray(skip) : b)
+    skip = 0
+  }
+  return out
+}
 
 interface Row { zstd: number, data: Uint8Array | null, pack: number | null, offset: number | null, size: number }
 
@@ -30,6 +43,8 @@ export class ChunkStore {
   #pack = 0
   #packEnd = 0
   #appender: FileHandle | undefined
+  readonly #queued: Array<{ data: Uint8Array, offset: number, done: PromiseWithResolvers<void> }> = []
+  #flushing: Promise<void> | undefined
 
   constructor (root: string) {
     this.#root = root
@@ -94,22 +109,47 @@ export class ChunkStore {
     await write
   }
 
-  /** Reserves the next bytes of the current pack (synchronously, so concurrent puts never overlap) and writes there. */
+  /**
+   * Reserves the next bytes of the current pack (synchronously, so concurrent puts never overlap)
+   * and queues them; queued appends go to disk together in one writev while the previous one
+   * runs (a write per 64 KiB chunk kept the hub waiting on the threadpool).
+   */
   async #append (data: Uint8Array): Promise<{ pack: number, offset: number }> {
     if (this.#packEnd + data.byteLength > PACK_MAX) {
+      await this.#drain()
       this.#pack++
       await this.#openPack()
     }
-    const pack = this.#pack
-    const offset = this.#packEnd
+    const at = { pack: this.#pack, offset: this.#packEnd }
     this.#packEnd += data.byteLength
-    const fh = this.#appender!
-    let done = 0
-    while (done < data.byteLength) {
-      const { bytesWritten } = await fh.write(data, done, data.byteLength - done, offset + done)
-      done += bytesWritten
+    const done = Promise.withResolvers<void>()
+    this.#queued.push({ data, offset: at.offset, done })
+    if (this.#flushing == null) this.#flushing = this.#flush()
+    await done.promise
+    return at
+  }
+
+  async #flush (): Promise<void> {
+    while (this.#queued.length > 0) {
+      const batch = this.#queued.splice(0, WRITEV_MAX)
+      try {
+        // reserved offsets are contiguous, so a batch is one run of bytes
+        let written = 0
+        const total = batch.reduce((n, q) => n + q.data.byteLength, 0)
+        while (written < total) {
+          const rest = restFrom(batch.map(q => q.data), written)
+          written += (await this.#appender!.writev(rest, batch[0]!.offset + written)).bytesWritten
+        }
+        for (const q of batch) q.done.resolve()
+      } catch (err) {
+        for (const q of batch) q.done.reject(err)
+      }
     }
-    return { pack, offset }
+    this.#flushing = undefined
+  }
+
+  async #drain (): Promise<void> {
+    while (this.#flushing != null) await this.#flushing
   }
 
   async #openPack (): Promise<void> {
@@ -119,8 +159,7 @@ export class ChunkStore {
     // appends must land where they were reserved
     this.#appender = await open(file, constants.O_WRONLY | constants.O_CREAT, 0o600)
     this.#packEnd = (await stat(file)).size
-    // appends still running on the previous pack hold their own reference to it
-    if (previous != null) setTimeout(() => { void previous.close().catch(() => {}) }, 10_000).unref()
+    if (previous != null) await previous.close()
   }
 
   async #reader (pack: number): Promise<FileHandle> {
