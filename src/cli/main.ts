@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runtime settings that must be in place before Node sets itself up, so the entry re-executes
 // itself once with them (execve: same PID, nothing left behind):
-// - a young generation of 2 MiB: every chunk in flight is short-lived garbage, and the default
+// - a young generation of 1 MiB: every chunk in flight is short-lived garbage, and the default
 //   (up to 16 MiB per semi-space) kept ~70 MB more resident during a large transfer, at no gain
 //   in speed (measured: peak RSS 200 -> 130-150 MB on a 256 MiB file);
 // - the old generation grows by 10% rather than V8's default factor: a client sending 3000 small
@@ -9,7 +9,7 @@
 //   but cost 35% of the time: 12.9 s against 10.9 s.)
 // - 16 threadpool threads: every file operation goes through it, and one fsync holds a thread
 //   for milliseconds; 4 threads starved many-small-file syncs.
-const V8_FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=10']
+const V8_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10']
 if (!process.execArgv.includes(V8_FLAGS[0]!) && typeof process.execve === 'function' && process.env.DISTSYNC_NO_REEXEC == null) {
   process.execve(process.execPath, [process.execPath, ...V8_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
     UV_THREADPOOL_SIZE: '16',

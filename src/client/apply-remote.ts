@@ -14,7 +14,7 @@ import { bytesEqual, hex, tombstone, type ChunkRef, type Entry } from '../index/
 import type { IndexStore } from '../index/index-store.ts'
 import type { LocalStat } from '../reconcile/client-decide.ts'
 
-const WRITE_BATCH_BYTES = 4 * 1024 * 1024
+const WRITE_BATCH_BYTES = 1024 * 1024
 /** Files are built here, not beside their target: the watcher, which re-reads a directory on
  * every event in it, then sees one event per applied file (the rename) instead of three. */
 export const TEMP_DIR = `${STATE_DIR}/tmp`
