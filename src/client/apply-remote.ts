@@ -1,7 +1,8 @@
 // Makes the disk match an entry from the hub (DESIGN.md flow 3): a file is built in a temp file
 // beside its target from local chunks plus fetched ones, verified whole, and renamed into place
 // only if the target is still what the decision saw. A reader never sees a half-written file.
-import { open, rename, rmdir, symlink, unlink, type FileHandle } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { copyFile, open, rename, rmdir, symlink, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { ensureDir } from '../fs/safe-dirs.ts'
@@ -120,22 +121,42 @@ async function replace (ctx: ApplyContext, tmp: string, entry: Entry, seq: numbe
   try {
     await rename(absTmp, abs)
   } catch (err) {
-    await unlink(absTmp).catch(() => {})
-    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
-    // the target's directory is another filesystem mounted inside the tree: build it there
-    const beside = tempPath(parentOf(entry.path))
-    const absBeside = join(root, beside)
-    try {
-      if (entry.kind === 'symlink') await symlink(entry.target, absBeside)
-      else await buildFile(ctx, absBeside, entry)
-      index.put({ entry, seq, stat: await localStat(absBeside) }, entry.kind === 'file')
-      await rename(absBeside, abs)
-    } catch (err2) {
-      await unlink(absBeside).catch(() => {})
-      throw err2
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') {
+      await unlink(absTmp).catch(() => {})
+      throw err
     }
+    await renameAcrossMount(ctx, absTmp, entry, seq)
   }
   return 'applied'
+}
+
+/**
+ * The target's directory is another filesystem mounted inside the tree (rename said EXDEV):
+ * what was built is copied beside the target and renamed there.
+ */
+async function renameAcrossMount (ctx: ApplyContext, absTmp: string, entry: Entry, seq: number): Promise<void> {
+  const absBeside = join(ctx.root, tempPath(parentOf(entry.path)))
+  try {
+    if (entry.kind === 'symlink') {
+      await symlink(entry.target, absBeside)
+    } else {
+      await copyFile(absTmp, absBeside, constants.COPYFILE_EXCL)
+      const fh = await open(absBeside, 'r')
+      try {
+        await setHandleMeta(fh, entry)
+        await fh.datasync()
+      } finally {
+        await fh.close()
+      }
+    }
+    ctx.index.put({ entry, seq, stat: await localStat(absBeside) }, entry.kind === 'file')
+    await rename(absBeside, join(ctx.root, entry.path))
+  } catch (err) {
+    await unlink(absBeside).catch(() => {})
+    throw err
+  } finally {
+    await unlink(absTmp).catch(() => {})
+  }
 }
 
 async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Promise<void> {

@@ -1,4 +1,4 @@
-// Reads a file once, cutting it into content-defined chunks and hashing it whole on the way.
+// Reads a file once, cutting it into content-defined chunks and hashing each; reads chunks back.
 import { open, type FileHandle } from 'node:fs/promises'
 import { nextCut, type ChunkerOptions } from '../chunk/fastcdc.ts'
 import { fileHash, sha256 } from '../chunk/hash.ts'
@@ -94,6 +94,8 @@ async function readVerified (fh: FileHandle, offset: number, size: number, hash:
   return Buffer.compare(sha256(data), hash) === 0 ? data : null
 }
 
+const MAX_OPEN = 32
+
 /**
  * readChunkAt for one reader reading many chunks in turn (rebuilding a large file from its old
  * version): each file stays open until close(), instead of an open and a close per chunk.
@@ -121,4 +123,3 @@ export class ChunkReader {
     await Promise.all(handles.map(async fh => { await fh.close() }))
   }
 }
-const MAX_OPEN = 32

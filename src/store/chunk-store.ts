@@ -42,8 +42,8 @@ export class ChunkStore {
   readonly #readers = new Map<number, Promise<FileHandle>>()
   #pack = 0
   #packEnd = 0
-  #appender: FileHandle | undefined
-  readonly #queued: Array<{ data: Uint8Array, offset: number, done: PromiseWithResolvers<void> }> = []
+  #appender: { pack: number, fh: FileHandle } | undefined
+  readonly #queued: Array<{ data: Uint8Array, pack: number, offset: number, done: PromiseWithResolvers<void> }> = []
   #flushing: Promise<void> | undefined
 
   constructor (root: string) {
@@ -62,7 +62,8 @@ export class ChunkStore {
     await mkdir(this.#root, { recursive: true })
     const last = this.#db.prepare('SELECT MAX(pack) AS pack FROM chunks').get() as { pack: number | null }
     this.#pack = last.pack ?? 0
-    await this.#openPack()
+    // bytes a killed hub wrote past the last row are never read: append after them
+    this.#packEnd = await stat(this.#packFile(this.#pack)).then(st => st.size, () => 0)
   }
 
   has (hash: Uint8Array): boolean {
@@ -110,35 +111,38 @@ export class ChunkStore {
   }
 
   /**
-   * Reserves the next bytes of the current pack (synchronously, so concurrent puts never overlap)
-   * and queues them; queued appends go to disk together in one writev while the previous one
-   * runs (a write per 64 KiB chunk kept the hub waiting on the threadpool).
+   * Reserves the next bytes of a pack synchronously (so concurrent puts never overlap, and a
+   * full pack hands over to the next one in one place) and queues them; queued appends go to disk
+   * together in one writev while the previous one runs (a write per 64 KiB chunk kept the hub
+   * waiting on the threadpool).
    */
   async #append (data: Uint8Array): Promise<{ pack: number, offset: number }> {
-    if (this.#packEnd + data.byteLength > PACK_MAX) {
-      await this.#drain()
+    if (this.#packEnd > 0 && this.#packEnd + data.byteLength > PACK_MAX) {
       this.#pack++
-      await this.#openPack()
+      this.#packEnd = 0
     }
     const at = { pack: this.#pack, offset: this.#packEnd }
     this.#packEnd += data.byteLength
     const done = Promise.withResolvers<void>()
-    this.#queued.push({ data, offset: at.offset, done })
-    if (this.#flushing == null) this.#flushing = this.#flush()
+    this.#queued.push({ data, ...at, done })
+    this.#flushing ??= this.#flush()
     await done.promise
     return at
   }
 
   async #flush (): Promise<void> {
     while (this.#queued.length > 0) {
-      const batch = this.#queued.splice(0, WRITEV_MAX)
+      // reservations are contiguous within a pack, so a batch of one pack is one run of bytes
+      const pack = this.#queued[0]!.pack
+      let n = 0
+      while (n < this.#queued.length && n < WRITEV_MAX && this.#queued[n]!.pack === pack) n++
+      const batch = this.#queued.splice(0, n)
       try {
-        // reserved offsets are contiguous, so a batch is one run of bytes
+        const fh = await this.#appenderFor(pack)
         let written = 0
-        const total = batch.reduce((n, q) => n + q.data.byteLength, 0)
+        const total = batch.reduce((sum, q) => sum + q.data.byteLength, 0)
         while (written < total) {
-          const rest = restFrom(batch.map(q => q.data), written)
-          written += (await this.#appender!.writev(rest, batch[0]!.offset + written)).bytesWritten
+          written += (await fh.writev(restFrom(batch.map(q => q.data), written), batch[0]!.offset + written)).bytesWritten
         }
         for (const q of batch) q.done.resolve()
       } catch (err) {
@@ -148,18 +152,15 @@ export class ChunkStore {
     this.#flushing = undefined
   }
 
-  async #drain (): Promise<void> {
-    while (this.#flushing != null) await this.#flushing
-  }
-
-  async #openPack (): Promise<void> {
-    const file = this.#packFile(this.#pack)
-    const previous = this.#appender
-    // not O_APPEND: Linux ignores the position of a write to an O_APPEND file, and concurrent
-    // appends must land where they were reserved
-    this.#appender = await open(file, constants.O_WRONLY | constants.O_CREAT, 0o600)
-    this.#packEnd = (await stat(file)).size
-    if (previous != null) await previous.close()
+  async #appenderFor (pack: number): Promise<FileHandle> {
+    if (this.#appender?.pack !== pack) {
+      await this.#appender?.fh.close()
+      this.#appender = undefined
+      // not O_APPEND: Linux ignores the position of a write to an O_APPEND file, and appends
+      // must land where they were reserved
+      this.#appender = { pack, fh: await open(this.#packFile(pack), constants.O_WRONLY | constants.O_CREAT, 0o600) }
+    }
+    return this.#appender.fh
   }
 
   async #reader (pack: number): Promise<FileHandle> {
@@ -182,7 +183,7 @@ export class ChunkStore {
 
   close (): void {
     this.#db.close()
-    void this.#appender?.close().catch(() => {})
+    void this.#appender?.fh.close().catch(() => {})
     for (const fh of this.#readers.values()) void fh.then(async h => { await h.close() }).catch(() => {})
   }
 }
