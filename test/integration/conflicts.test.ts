@@ -11,18 +11,24 @@ const peerOf = (c: Proc): string => /client (\S+) syncing/.exec(c.stderr())![1]!
 /** Base file synced everywhere, then b stops, both sides write, b comes back. */
 async function clash (hubArgs: string[] | undefined, write: (a: string, b: string) => Promise<void>): Promise<{ dirs: string[], aPeer: string, close: () => Promise<void> }> {
   const c = await cluster(2, hubArgs)
-  const [a, b] = c.dirs as [string, string]
-  await writeFile(join(a, 'report.txt'), 'base')
-  await converged(c.dirs)
-  const aPeer = peerOf(c.clients[0]!)
-  assert.equal(await c.clients[1]!.stop(), 0)
-  await write(a, b)
-  await sleep(1500) // a's change reaches the hub while b is away
-  const back = startClient(c.hub.addr, b)
-  await clientReady(back)
-  c.clients[1] = back
-  await converged(c.dirs)
-  return { dirs: c.dirs, aPeer, close: c.close }
+  try {
+    const [a, b] = c.dirs as [string, string]
+    await writeFile(join(a, 'report.txt'), 'base')
+    await converged(c.dirs)
+    const aPeer = peerOf(c.clients[0]!)
+    assert.equal(await c.clients[1]!.stop(), 0)
+    await write(a, b)
+    await sleep(1500) // a's change reaches the hub while b is away
+    const back = startClient(c.hub.addr, b)
+    c.clients[1] = back
+    await clientReady(back)
+    await converged(c.dirs)
+    return { dirs: c.dirs, aPeer, close: c.close }
+  } catch (err) {
+    // the processes would keep this test file from ever ending
+    await c.close()
+    throw err
+  }
 }
 
 test('the most recently modified content wins everywhere; the loser becomes a conflict copy', async () => {
