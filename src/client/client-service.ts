@@ -109,6 +109,10 @@ export class ClientService {
       const watcher = watchTree(this.#root, path => { this.#localChanged(path) }, err => { this.#fatal.reject(err) })
       void watchDir(this.#root, this.#dirId, DIR_CHECK_MS, this.#signal).catch(err => { if (!this.#signal.aborted) this.#fatal.reject(err) })
       try {
+        // the first scan starts once the watcher is ready, so a file written during start-up is
+        // seen by one or the other (under load chokidar took seconds to be ready, and a file
+        // written in between waited for the periodic rescan)
+        await Promise.race([this.#fatal.promise, watcher.ready, abortPromise(this.#signal)])
         await Promise.race([this.#fatal.promise, this.#connectionLoop(), abortPromise(this.#signal)])
       } finally {
         await watcher.close()

@@ -3,7 +3,12 @@ import { watch } from 'chokidar'
 import { relative, sep } from 'node:path'
 import { isReservedName } from '../fs/safe-path.ts'
 
-export interface TreeWatcher { close: () => Promise<void> }
+export interface TreeWatcher {
+  /** Resolves once every directory is watched: a file written after that is reported, one
+   * written before is the startup scan's to find (there is no gap between the two). */
+  ready: Promise<void>
+  close: () => Promise<void>
+}
 
 export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void): TreeWatcher {
   const toRel = (abs: string): string => relative(root, abs).split(sep).join('/')
@@ -24,5 +29,6 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
     if (rel !== '') changed(rel)
   })
   watcher.on('error', err => { failed(err as Error) })
-  return { close: async () => { await watcher.close() } }
+  const ready = new Promise<void>(resolve => { watcher.once('ready', resolve) })
+  return { ready, close: async () => { await watcher.close() } }
 }
