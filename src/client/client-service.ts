@@ -20,12 +20,13 @@ import { applyEntry, ApplyError, TEMP_DIR, type ApplyContext } from './apply-rem
 import { SyncChannel, ChannelClosedError } from './sync-channel.ts'
 import { SeqTracker } from './seq-tracker.ts'
 import { PathQueue } from './path-queue.ts'
-import { LocalBlocks } from './local-blocks.ts'
+import { LocalBlocks, attachable } from './local-blocks.ts'
+import { withAttached } from './attached-fetch.ts'
 import { DirGoneError, checkDir, dirIdentity, watchDir, type DirIdentity } from './dir-monitor.ts'
 import { HubLostError, HubRefusedError, dialHub, openSyncStream, parseHubAddress, HubUnreachableError, type HubAddress } from './hub-link.ts'
 import { watchTree } from './watcher.ts'
 import { logger } from '../logger.ts'
-import type { Changed, Result } from '../protocol/codec.ts'
+import type { AttachedBlock, Changed, Result } from '../protocol/codec.ts'
 import type { Libp2p } from 'libp2p'
 import type { Connection, PrivateKey, Stream } from '@libp2p/interface'
 
@@ -312,7 +313,7 @@ export class ClientService {
     switch (action) {
       case 'skip': return
       case 'apply':
-        if (await applyEntry(this.#applyContext(), entry, seq, local) === 'changed') await this.#proposeLocal(entry.path)
+        if (await applyEntry(this.#applyContext(c.blocks), entry, seq, local) === 'changed') await this.#proposeLocal(entry.path)
         return
       case 'adopt':
         this.#idx.put({ entry, seq, stat: local?.kind === 'file' ? local : null }, entry.kind === 'file' && !entry.deleted)
@@ -325,17 +326,19 @@ export class ClientService {
     }
   }
 
-  #applyContext (): ApplyContext {
+  #applyContext (attached: AttachedBlock[] = []): ApplyContext {
     return {
       root: this.#root,
       index: this.#idx,
-      fetch: refs => this.#fetch(refs)
+      fetch: withAttached(attached, refs => this.#fetch(refs))
     }
   }
 
   async * #fetch (refs: Parameters<typeof fetchBlocks>[1]): ReturnType<typeof fetchBlocks> {
     if (this.#connection == null) throw new ChannelClosedError('not connected to the hub')
+    log.debug({ chunks: refs.length }, 'fetching chunks')
     yield * fetchBlocks(this.#connection, refs, this.#signal)
+    log.debug({ chunks: refs.length }, 'fetched chunks')
   }
 
   /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. */
@@ -379,7 +382,7 @@ export class ClientService {
     }
     const release = this.#blocks!.offer(path, built.located)
     try {
-      const result = await channel.propose(built.entry, rec?.seq ?? 0)
+      const result = await channel.propose(built.entry, rec?.seq ?? 0, attachable(built.entry, built.located))
       await this.#handleResult(path, result, local, built.entry)
     } finally {
       release()

@@ -2,7 +2,7 @@
 // changes in. One channel per hub connection; a new connection gets a new channel.
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
-import { decodeHubMessage, encodeClientMessage, type Changed, type Result } from '../protocol/codec.ts'
+import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type Result } from '../protocol/codec.ts'
 import { readFrame } from '../net/frames.ts'
 import type { Entry } from '../index/entry.ts'
 import type { Stream } from '@libp2p/interface'
@@ -59,13 +59,13 @@ export class SyncChannel {
     }
   }
 
-  async propose (entry: Entry, baseSeq: number): Promise<Result> {
+  async propose (entry: Entry, baseSeq: number, blocks: AttachedBlock[] = []): Promise<Result> {
     if (this.#closed != null) throw this.#closed
     const id = this.#nextId++
     const p = Promise.withResolvers<Result>()
     this.#pending.set(id, p)
     try {
-      await this.#lp.write(encodeClientMessage({ type: 'propose', propose: { id, entry, baseSeq } }), { signal: this.#signal })
+      await this.#lp.write(encodeClientMessage({ type: 'propose', propose: { id, entry, baseSeq, blocks } }), { signal: this.#signal })
     } catch (err) {
       this.#pending.delete(id)
       throw new ChannelClosedError(`cannot send to the hub: ${(err as Error).message}`)

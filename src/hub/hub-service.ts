@@ -2,8 +2,9 @@
 // each change to every subscribed client but its sender.
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
-import { BLOCKS_PROTOCOL, MAX_CHUNKS_PER_ENTRY, SYNC_PROTOCOL } from '../protocol/constants.ts'
-import { decodeClientMessage, type Propose, type Result } from '../protocol/codec.ts'
+import { BLOCKS_PROTOCOL, INLINE_FILE_MAX, MAX_CHUNKS_PER_ENTRY, SYNC_PROTOCOL } from '../protocol/constants.ts'
+import { decodeClientMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
+import { openBlock } from '../net/block-codec.ts'
 import { JournalStore } from '../index/journal-store.ts'
 import { ChunkStore } from '../store/chunk-store.ts'
 import { createNode } from '../net/node.ts'
@@ -19,6 +20,12 @@ import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
 
 const log = logger('hub')
+
+/** A chunk that came with a proposal is not what its hash says: that proposal is refused. */
+class AttachedBlockError extends Error {
+  override name = 'AttachedBlockError'
+  readonly code = 'ERR_BAD_ATTACHED_BLOCK'
+}
 const PARALLEL_CHUNK_WRITES = 8
 
 export interface HubOptions {
@@ -63,7 +70,7 @@ export class HubService {
     this.#node = node
     const signal = this.#abort.signal
     await node.handle(SYNC_PROTOCOL, (stream, connection) => {
-      const session = new Session(stream, connection, this.#journal, this.#peerId, signal)
+      const session = new Session(stream, connection, this.#journal, this.#peerId, async entry => await this.#attachable(entry), signal)
       void this.#runSession(session).catch(err => {
         log.warn({ peer: session.peer, err: (err as Error).message }, 'sync stream closed')
         stream.abort(err as Error)
@@ -138,9 +145,11 @@ export class HubService {
     if (entry.chunks.length > MAX_CHUNKS_PER_ENTRY) return reject('file has too many chunks')
     if (!entry.deleted && entry.kind === 'file') {
       try {
+        await this.#storeAttached(entry, p.blocks)
         await this.#fetchMissing(session, entry)
       } catch (err) {
         if (err instanceof BlockMissingError) return reject('the file changed while it was being sent')
+        if (err instanceof AttachedBlockError) return reject(err.message)
         throw err
       }
     }
@@ -173,6 +182,33 @@ export class HubService {
     }
     for (const s of this.#sessions.values()) s.poke()
     return result
+  }
+
+  /** Verifies and stores the chunks that came with a proposal. */
+  async #storeAttached (entry: Entry, blocks: AttachedBlock[]): Promise<void> {
+    for (const b of blocks) {
+      if (this.#chunks.has(b.hash)) continue
+      try {
+        openBlock(b, b.hash, entry.chunks.find(c => Buffer.compare(c.hash, b.hash) === 0)!.size)
+      } catch (err) {
+        throw new AttachedBlockError(`a chunk sent with the file: ${(err as Error).message}`)
+      }
+      await this.#chunks.put(b.hash, b)
+      this.#traffic.chunkBytesIn += b.data.byteLength
+    }
+  }
+
+  /** A small file's chunks, to travel with its entry; none if one is missing (the client fetches). */
+  async #attachable (entry: Entry): Promise<AttachedBlock[]> {
+    if (entry.deleted || entry.kind !== 'file' || entry.size > INLINE_FILE_MAX) return []
+    const blocks: AttachedBlock[] = []
+    for (const c of entry.chunks) {
+      const b = await this.#chunks.get(c.hash)
+      if (b == null) return []
+      blocks.push({ hash: c.hash, ...b })
+    }
+    for (const b of blocks) this.#traffic.chunkBytesOut += b.data.byteLength
+    return blocks
   }
 
   /** Asks the proposer for the chunks the store lacks, verifies and stores each. */

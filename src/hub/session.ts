@@ -2,7 +2,8 @@
 // its cursor, so a slow client costs the hub a cursor, not a growing buffer.
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
-import { encodeHubMessage, type Result } from '../protocol/codec.ts'
+import { encodeHubMessage, type AttachedBlock, type Result } from '../protocol/codec.ts'
+import type { Entry } from '../index/entry.ts'
 import type { JournalStore } from '../index/journal-store.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 
@@ -16,11 +17,13 @@ export class Session {
   readonly #journal: JournalStore
   readonly #hubPeer: string
   readonly #signal: AbortSignal
+  readonly #attach: (entry: Entry) => Promise<AttachedBlock[]>
   #cursor = -1
   #wake: (() => void) | undefined
   #pumping = false
 
-  constructor (stream: Stream, connection: Connection, journal: JournalStore, hubPeer: string, signal: AbortSignal) {
+  /** `attach` gives the blocks that travel with an entry (a small file's chunks) */
+  constructor (stream: Stream, connection: Connection, journal: JournalStore, hubPeer: string, attach: (entry: Entry) => Promise<AttachedBlock[]>, signal: AbortSignal) {
     this.peer = connection.remotePeer.toString()
     this.connection = connection
     this.stream = stream
@@ -28,6 +31,7 @@ export class Session {
     this.#journal = journal
     this.#hubPeer = hubPeer
     this.#signal = signal
+    this.#attach = attach
     const wake = (): void => { this.#wake?.() }
     signal.addEventListener('abort', wake, { once: true })
     stream.addEventListener('close', wake, { once: true })
@@ -61,7 +65,8 @@ export class Session {
         // echo exclusion: never send a peer its own change. Records the hub made itself
         // (conflict copies) carry the hub's ID and go to everyone.
         if (rec.origin === this.peer) continue
-        await this.lp.write(encodeHubMessage({ type: 'changed', changed: { ...rec, origin: rec.origin === this.#hubPeer ? '' : rec.origin } }), { signal: this.#signal })
+        const changed = { ...rec, origin: rec.origin === this.#hubPeer ? '' : rec.origin, blocks: await this.#attach(rec.entry) }
+        await this.lp.write(encodeHubMessage({ type: 'changed', changed }), { signal: this.#signal })
       }
       if (page.length === PAGE) continue
       if (!caughtUp) {

@@ -3,13 +3,15 @@
 // the program without passing through here.
 import * as wire from './messages.ts'
 import { ProtocolError } from './errors.ts'
-import { HASH_BYTES, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
+import { HASH_BYTES, INLINE_FILE_MAX, MAX_ATTACHED_BLOCKS, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
 import { checkRelativePath } from '../fs/safe-path.ts'
 import type { Entry, EntryKind, JournalEntry } from '../index/entry.ts'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface Hello { sinceSeq: number }
-export interface Propose { id: number, entry: Entry, baseSeq: number }
+/** A chunk in its wire form (zstd or raw), attached to the entry of a small file. */
+export interface AttachedBlock { hash: Uint8Array, data: Uint8Array, zstd: boolean }
+export interface Propose { id: number, entry: Entry, baseSeq: number, blocks: AttachedBlock[] }
 /** A proposal whose entry failed validation still carries its id, so the hub can refuse that one
  * proposal and keep the session. */
 export interface InvalidPropose { id: number, error: Error }
@@ -20,7 +22,7 @@ export type ReceivedClientMessage = ClientMessage | { type: 'invalid-propose', i
 
 export type Outcome = 'accepted' | 'superseded' | 'rejected'
 export interface Result { id: number, outcome: Outcome, seq: number, current?: Entry, reason: string }
-export interface Changed extends JournalEntry { origin: string }
+export interface Changed extends JournalEntry { origin: string, blocks: AttachedBlock[] }
 export type HubMessage =
   | { type: 'changed', changed: Changed }
   | { type: 'result', result: Result }
@@ -33,7 +35,7 @@ const KIND_TO_WIRE: Record<EntryKind, wire.Kind> = { file: wire.Kind.FILE, dir: 
 const OUTCOME_TO_WIRE: Record<Outcome, wire.Outcome> = {
   accepted: wire.Outcome.ACCEPTED, superseded: wire.Outcome.SUPERSEDED, rejected: wire.Outcome.REJECTED
 }
-const DECODE_LIMITS = { limits: { entry: { chunks: MAX_CHUNKS_PER_ENTRY }, hashes: MAX_HASHES_PER_REQUEST } }
+const DECODE_LIMITS = { limits: { entry: { chunks: MAX_CHUNKS_PER_ENTRY }, blocks: MAX_ATTACHED_BLOCKS } }
 
 function entryToWire (e: Entry): wire.Entry {
   return {
@@ -85,6 +87,27 @@ export function entryFromWire (w: wire.Entry | undefined): Entry {
   return entry
 }
 
+function blocksToWire (blocks: AttachedBlock[]): wire.Block[] {
+  return blocks.map(b => ({ hash: b.hash as Uint8Array<ArrayBuffer>, data: b.data as Uint8Array<ArrayBuffer>, zstd: b.zstd, missing: false }))
+}
+
+/**
+ * Attached blocks must be chunks of a small live file, each no bigger than its chunk (a chunk is
+ * sent compressed only when that is smaller). Their content is verified when they are used.
+ */
+function attachedFromWire (blocks: wire.Block[], entry: Entry): AttachedBlock[] {
+  if (blocks.length === 0) return []
+  if (entry.deleted || entry.kind !== 'file' || entry.size > INLINE_FILE_MAX) {
+    throw new ProtocolError('ERR_BAD_ENTRY', `${entry.path}: blocks attached to an entry that takes none`)
+  }
+  return blocks.map(b => {
+    checkHash(b.hash, 'attached block hash')
+    const ref = entry.chunks.find(c => Buffer.compare(c.hash, b.hash) === 0)
+    if (ref == null || b.missing || b.data.byteLength > ref.size) throw new ProtocolError('ERR_BAD_ENTRY', `${entry.path}: attached block is not one of its chunks`)
+    return { hash: b.hash, data: b.data, zstd: b.zstd }
+  })
+}
+
 function seqFromWire (n: bigint): number {
   if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError('ERR_BAD_SEQ', `seq ${n} out of range`)
   return Number(n)
@@ -93,7 +116,7 @@ function seqFromWire (n: bigint): number {
 export function encodeClientMessage (m: ClientMessage): Uint8Array {
   if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: BigInt(m.hello.sinceSeq) } })
   const p = m.propose
-  return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: BigInt(p.baseSeq) } })
+  return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: BigInt(p.baseSeq), blocks: blocksToWire(p.blocks) } })
 }
 
 export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): ReceivedClientMessage {
@@ -102,7 +125,8 @@ export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): Received
   if (m.propose != null) {
     const p = m.propose
     try {
-      return { type: 'propose', propose: { id: p.id, entry: entryFromWire(p.entry), baseSeq: seqFromWire(p.baseSeq) } }
+      const entry = entryFromWire(p.entry)
+      return { type: 'propose', propose: { id: p.id, entry, baseSeq: seqFromWire(p.baseSeq), blocks: attachedFromWire(p.blocks, entry) } }
     } catch (error) {
       return { type: 'invalid-propose', invalid: { id: p.id, error: error as Error } }
     }
@@ -114,7 +138,7 @@ export function encodeHubMessage (m: HubMessage): Uint8Array {
   switch (m.type) {
     case 'changed': {
       const c = m.changed
-      return wire.HubMessage.encode({ changed: { entry: entryToWire(c.entry), seq: BigInt(c.seq), origin: c.origin } })
+      return wire.HubMessage.encode({ changed: { entry: entryToWire(c.entry), seq: BigInt(c.seq), origin: c.origin, blocks: blocksToWire(c.blocks) } })
     }
     case 'result': {
       const r = m.result
@@ -136,7 +160,8 @@ export function decodeHubMessage (buf: Uint8Array | Uint8ArrayList): ReceivedHub
     const c = m.changed
     const seq = seqFromWire(c.seq)
     try {
-      return { type: 'changed', changed: { entry: entryFromWire(c.entry), seq, origin: c.origin } }
+      const entry = entryFromWire(c.entry)
+      return { type: 'changed', changed: { entry, seq, origin: c.origin, blocks: attachedFromWire(c.blocks, entry) } }
     } catch (error) {
       return { type: 'invalid-changed', seq, error: error as Error }
     }

@@ -17,6 +17,10 @@ export const MAX_SYNC_FRAME = 8 * 1024 * 1024
  * ~8 GiB at the average chunk size; a bigger file is refused with a clear error. */
 export const MAX_CHUNKS_PER_ENTRY = 131072
 export const MAX_HASHES_PER_REQUEST = 1024
+/** Files up to this size travel with their entry (Propose, Changed): for a small file the
+ * blocks round trip cost more than its bytes. At most 64 KiB / CHUNK_MIN chunks, plus the last. */
+export const INLINE_FILE_MAX = 64 * 1024
+export const MAX_ATTACHED_BLOCKS = INLINE_FILE_MAX / CHUNK_MIN + 1
 export const MAX_PATH_BYTES = 4096
 export const MAX_NAME_BYTES = 255
 export const MAX_SYMLINK_TARGET_BYTES = 4096

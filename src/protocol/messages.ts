@@ -593,6 +593,30 @@ export namespace ClientMessage {
     value: bigint
   }
 
+  export interface ClientMessageProposeBlocksHashFieldEvent {
+    field: '$.propose.blocks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ClientMessageProposeBlocksDataFieldEvent {
+    field: '$.propose.blocks[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ClientMessageProposeBlocksZstdFieldEvent {
+    field: '$.propose.blocks[].zstd'
+    value: boolean
+    index: number
+  }
+
+  export interface ClientMessageProposeBlocksMissingFieldEvent {
+    field: '$.propose.blocks[].missing'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<ClientMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ClientMessage.codec())
   }
@@ -601,7 +625,7 @@ export namespace ClientMessage {
     return decodeMessage(buf, ClientMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryChunksHashFieldEvent | ClientMessageProposeEntryChunksSizeFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeBaseSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryChunksHashFieldEvent | ClientMessageProposeEntryChunksSizeFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent> {
     return streamMessage(buf, ClientMessage.codec(), opts)
   }
 }
@@ -699,6 +723,7 @@ export interface Propose {
   id: number
   entry?: Entry
   baseSeq: bigint
+  blocks: Block[]
 }
 
 export namespace Propose {
@@ -726,13 +751,21 @@ export namespace Propose {
           w.uint64(obj.baseSeq)
         }
 
+        if (obj.blocks != null && obj.blocks.length > 0) {
+          for (const value of obj.blocks) {
+            w.uint32(34)
+            Block.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           id: 0,
-          baseSeq: 0n
+          baseSeq: 0n,
+          blocks: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -755,6 +788,16 @@ export namespace Propose {
               obj.baseSeq = reader.uint64()
               break
             }
+            case 4: {
+              if (opts.limits?.blocks != null && obj.blocks.length === opts.limits.blocks) {
+                throw new MaxLengthError('Decode error - repeated field "blocks" had too many elements')
+              }
+
+              obj.blocks.push(Block.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.blocks$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -764,6 +807,10 @@ export namespace Propose {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          blocks: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -789,6 +836,24 @@ export namespace Propose {
                 field: `${prefix}.baseSeq`,
                 value: reader.uint64()
               }
+              break
+            }
+            case 4: {
+              if (opts.limits?.blocks != null && obj.blocks === opts.limits.blocks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "blocks" had too many elements')
+              }
+
+              for (const evt of Block.codec().stream(reader, reader.uint32(), `${prefix}.blocks[]`, {
+                limits: opts.limits?.blocks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.blocks
+                }
+              }
+
+              obj.blocks++
+
               break
             }
             default: {
@@ -865,6 +930,30 @@ export namespace Propose {
     value: bigint
   }
 
+  export interface ProposeBlocksHashFieldEvent {
+    field: '$.blocks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ProposeBlocksDataFieldEvent {
+    field: '$.blocks[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ProposeBlocksZstdFieldEvent {
+    field: '$.blocks[].zstd'
+    value: boolean
+    index: number
+  }
+
+  export interface ProposeBlocksMissingFieldEvent {
+    field: '$.blocks[].missing'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Propose>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Propose.codec())
   }
@@ -873,7 +962,7 @@ export namespace Propose {
     return decodeMessage(buf, Propose.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Propose>): Generator<ProposeIdFieldEvent | ProposeEntryPathFieldEvent | ProposeEntryKindFieldEvent | ProposeEntrySizeFieldEvent | ProposeEntryMtimeNsFieldEvent | ProposeEntryExecFieldEvent | ProposeEntryDeletedFieldEvent | ProposeEntryHashFieldEvent | ProposeEntryChunksHashFieldEvent | ProposeEntryChunksSizeFieldEvent | ProposeEntryTargetFieldEvent | ProposeBaseSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Propose>): Generator<ProposeIdFieldEvent | ProposeEntryPathFieldEvent | ProposeEntryKindFieldEvent | ProposeEntrySizeFieldEvent | ProposeEntryMtimeNsFieldEvent | ProposeEntryExecFieldEvent | ProposeEntryDeletedFieldEvent | ProposeEntryHashFieldEvent | ProposeEntryChunksHashFieldEvent | ProposeEntryChunksSizeFieldEvent | ProposeEntryTargetFieldEvent | ProposeBaseSeqFieldEvent | ProposeBlocksHashFieldEvent | ProposeBlocksDataFieldEvent | ProposeBlocksZstdFieldEvent | ProposeBlocksMissingFieldEvent> {
     return streamMessage(buf, Propose.codec(), opts)
   }
 }
@@ -1049,6 +1138,30 @@ export namespace HubMessage {
     value: string
   }
 
+  export interface HubMessageChangedBlocksHashFieldEvent {
+    field: '$.changed.blocks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HubMessageChangedBlocksDataFieldEvent {
+    field: '$.changed.blocks[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HubMessageChangedBlocksZstdFieldEvent {
+    field: '$.changed.blocks[].zstd'
+    value: boolean
+    index: number
+  }
+
+  export interface HubMessageChangedBlocksMissingFieldEvent {
+    field: '$.changed.blocks[].missing'
+    value: boolean
+    index: number
+  }
+
   export interface HubMessageResultIdFieldEvent {
     field: '$.result.id'
     value: number
@@ -1134,7 +1247,7 @@ export namespace HubMessage {
     return decodeMessage(buf, HubMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryChunksHashFieldEvent | HubMessageChangedEntryChunksSizeFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentChunksHashFieldEvent | HubMessageResultCurrentChunksSizeFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryChunksHashFieldEvent | HubMessageChangedEntryChunksSizeFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentChunksHashFieldEvent | HubMessageResultCurrentChunksSizeFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent> {
     return streamMessage(buf, HubMessage.codec(), opts)
   }
 }
@@ -1143,6 +1256,7 @@ export interface Changed {
   entry?: Entry
   seq: bigint
   origin: string
+  blocks: Block[]
 }
 
 export namespace Changed {
@@ -1170,13 +1284,21 @@ export namespace Changed {
           w.string(obj.origin)
         }
 
+        if (obj.blocks != null && obj.blocks.length > 0) {
+          for (const value of obj.blocks) {
+            w.uint32(34)
+            Block.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           seq: 0n,
-          origin: ''
+          origin: '',
+          blocks: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1199,6 +1321,16 @@ export namespace Changed {
               obj.origin = reader.string()
               break
             }
+            case 4: {
+              if (opts.limits?.blocks != null && obj.blocks.length === opts.limits.blocks) {
+                throw new MaxLengthError('Decode error - repeated field "blocks" had too many elements')
+              }
+
+              obj.blocks.push(Block.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.blocks$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1208,6 +1340,10 @@ export namespace Changed {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          blocks: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -1233,6 +1369,24 @@ export namespace Changed {
                 field: `${prefix}.origin`,
                 value: reader.string()
               }
+              break
+            }
+            case 4: {
+              if (opts.limits?.blocks != null && obj.blocks === opts.limits.blocks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "blocks" had too many elements')
+              }
+
+              for (const evt of Block.codec().stream(reader, reader.uint32(), `${prefix}.blocks[]`, {
+                limits: opts.limits?.blocks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.blocks
+                }
+              }
+
+              obj.blocks++
+
               break
             }
             default: {
@@ -1309,6 +1463,30 @@ export namespace Changed {
     value: string
   }
 
+  export interface ChangedBlocksHashFieldEvent {
+    field: '$.blocks[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ChangedBlocksDataFieldEvent {
+    field: '$.blocks[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ChangedBlocksZstdFieldEvent {
+    field: '$.blocks[].zstd'
+    value: boolean
+    index: number
+  }
+
+  export interface ChangedBlocksMissingFieldEvent {
+    field: '$.blocks[].missing'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Changed>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Changed.codec())
   }
@@ -1317,7 +1495,7 @@ export namespace Changed {
     return decodeMessage(buf, Changed.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Changed>): Generator<ChangedEntryPathFieldEvent | ChangedEntryKindFieldEvent | ChangedEntrySizeFieldEvent | ChangedEntryMtimeNsFieldEvent | ChangedEntryExecFieldEvent | ChangedEntryDeletedFieldEvent | ChangedEntryHashFieldEvent | ChangedEntryChunksHashFieldEvent | ChangedEntryChunksSizeFieldEvent | ChangedEntryTargetFieldEvent | ChangedSeqFieldEvent | ChangedOriginFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Changed>): Generator<ChangedEntryPathFieldEvent | ChangedEntryKindFieldEvent | ChangedEntrySizeFieldEvent | ChangedEntryMtimeNsFieldEvent | ChangedEntryExecFieldEvent | ChangedEntryDeletedFieldEvent | ChangedEntryHashFieldEvent | ChangedEntryChunksHashFieldEvent | ChangedEntryChunksSizeFieldEvent | ChangedEntryTargetFieldEvent | ChangedSeqFieldEvent | ChangedOriginFieldEvent | ChangedBlocksHashFieldEvent | ChangedBlocksDataFieldEvent | ChangedBlocksZstdFieldEvent | ChangedBlocksMissingFieldEvent> {
     return streamMessage(buf, Changed.codec(), opts)
   }
 }

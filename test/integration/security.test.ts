@@ -60,20 +60,30 @@ test('the hub refuses proposals with hostile paths, keeps the session, and write
     await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0 } }))
     const hostile = ['../escape.txt', '/etc/passwd-copy', 'a/../../b.txt', '.distsync/index.db', 'x/.distsync-tmp-1', 'nul\0name', 'back\\slash', 'a//b']
     let id = 0
-    for (const path of hostile) await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: fileEntry(path, data), baseSeq: 0 } }))
+    for (const path of hostile) await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: fileEntry(path, data), baseSeq: 0, blocks: [] } }))
     const results: Result[] = []
     while (results.length < hostile.length) {
       const msg = decodeHubMessage(await lp.read())
       if (msg.type === 'result') results.push(msg.result)
     }
     assert.ok(results.every(r => r.outcome === 'rejected' && r.reason !== ''), JSON.stringify(results))
+    // a small file whose chunk came with it, but not the bytes its hash names
+    const forged = fileEntry('forged.txt', data)
+    await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: forged, baseSeq: 0, blocks: [{ hash: forged.chunks[0]!.hash, data: new TextEncoder().encode('paylo4d'), zstd: false }] } }))
+    let refusal: Result | undefined
+    while (refusal == null) {
+      const msg = decodeHubMessage(await lp.read())
+      if (msg.type === 'result') refusal = msg.result
+    }
+    assert.equal(refusal.outcome, 'rejected')
+    assert.match(refusal.reason, /does not match its hash/)
     // the same session still works for an honest proposal (the hub fetches its chunk from us)
     await node.handle(BLOCKS_PROTOCOL, async (s) => {
       const blp = lpStream(s, { maxDataLength: MAX_BLOCK_FRAME })
       for (const h of decodeBlockRequest(await blp.read())) await blp.write(encodeBlock({ hash: h, data, zstd: false, missing: false }))
       await s.close()
     })
-    await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: fileEntry('honest.txt', data), baseSeq: 0 } }))
+    await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: fileEntry('honest.txt', data), baseSeq: 0, blocks: [] } }))
     let last: Result | undefined
     while (last == null) {
       const msg = decodeHubMessage(await lp.read())
@@ -95,7 +105,9 @@ test('a client refuses changes from a hostile hub: no escape, no writing through
   const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
   const data = new TextEncoder().encode('pwned')
   const link: Entry = { path: 'evil', kind: 'symlink', size: 0, mtimeNs: 1n, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: outside }
+  const forged = fileEntry('forged.txt', data)
   const changes: Entry[] = [
+    forged,
     fileEntry('../escape.txt', data),
     fileEntry('.distsync/index.db', data),
     link,
@@ -105,11 +117,13 @@ test('a client refuses changes from a hostile hub: no escape, no writing through
     const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
     await lp.read()
     let seq = 0
-    for (const entry of changes) await lp.write(encodeHubMessage({ type: 'changed', changed: { entry, seq: ++seq, origin: 'x' } }))
+    // forged.txt comes with a chunk that is not the bytes its hash names
+    const lie = [{ hash: forged.chunks[0]!.hash, data: new TextEncoder().encode('pwnev'), zstd: false }]
+    for (const entry of changes) await lp.write(encodeHubMessage({ type: 'changed', changed: { entry, seq: ++seq, origin: 'x', blocks: entry === forged ? lie : [] } }))
     await lp.write(encodeHubMessage({ type: 'caught-up', seq }))
     // once the symlink is on disk, a file "inside" it
     await sleep(1000)
-    await lp.write(encodeHubMessage({ type: 'changed', changed: { entry: fileEntry('evil/pwned.txt', data), seq: ++seq, origin: 'x' } }))
+    await lp.write(encodeHubMessage({ type: 'changed', changed: { entry: fileEntry('evil/pwned.txt', data), seq: ++seq, origin: 'x', blocks: [] } }))
   })
   await node.handle(BLOCKS_PROTOCOL, async (s) => {
     const blp = lpStream(s, { maxDataLength: MAX_BLOCK_FRAME })
@@ -122,6 +136,7 @@ test('a client refuses changes from a hostile hub: no escape, no writing through
   try {
     await waitFor('the harmless file', async () => (await tree(dir)).has('fine.txt'))
     await waitFor('the refusal to write through the symlink', () => client.stderr().includes('ERR_SYMLINK_IN_PATH'))
+    await waitFor('the refusal of a forged chunk', () => /forged\.txt.*ERR_BAD_BLOCK|ERR_BAD_BLOCK.*forged\.txt/.test(client.stderr()))
     assert.deepEqual(await readdir(outside), [], 'nothing written outside the directory')
     const t = await tree(dir)
     assert.deepEqual([...t.keys()].sort(), ['evil', 'fine.txt'])

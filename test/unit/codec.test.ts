@@ -7,9 +7,9 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import {
   decodeBlock, decodeBlockRequest, decodeClientMessage, decodeHubMessage,
   encodeBlock, encodeBlockRequest, encodeClientMessage, encodeHubMessage,
-  type Block, type ClientMessage, type HubMessage, type Outcome
+  type AttachedBlock, type Block, type ClientMessage, type HubMessage, type Outcome
 } from '../../src/protocol/codec.ts'
-import { CHUNK_MAX, HASH_BYTES, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES } from '../../src/protocol/constants.ts'
+import { CHUNK_MAX, HASH_BYTES, INLINE_FILE_MAX, MAX_ATTACHED_BLOCKS, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES } from '../../src/protocol/constants.ts'
 import { checkRelativePath } from '../../src/fs/safe-path.ts'
 import type { ChunkRef, Entry } from '../../src/index/entry.ts'
 
@@ -40,7 +40,8 @@ const path = fc.array(component, { minLength: 1, maxLength: 4 })
 
 const chunks: fc.Arbitrary<ChunkRef[]> = fc.array(fc.record({ hash, size: fc.oneof(fc.constantFrom(1, CHUNK_MAX), fc.integer({ min: 1, max: CHUNK_MAX })) }, PLAIN), { maxLength: 6 })
 
-const liveFile: fc.Arbitrary<Entry> = fc.record({ path, mtimeNs: mtime, exec: fc.boolean(), hash, chunks }, PLAIN)
+const smallChunks: fc.Arbitrary<ChunkRef[]> = fc.array(fc.record({ hash, size: fc.integer({ min: 1, max: INLINE_FILE_MAX / 4 }) }, PLAIN), { maxLength: 4 })
+const liveFile: fc.Arbitrary<Entry> = fc.record({ path, mtimeNs: mtime, exec: fc.boolean(), hash, chunks: fc.oneof(chunks, smallChunks) }, PLAIN)
   .map(r => ({ ...r, kind: 'file' as const, size: r.chunks.reduce((n, c) => n + c.size, 0), deleted: false, target: '' }))
 const liveDir: fc.Arbitrary<Entry> = fc.record({ path, mtimeNs: mtime, exec: fc.boolean() }, PLAIN)
   .map(r => ({ ...r, kind: 'dir' as const, size: 0, deleted: false, hash: new Uint8Array(0), chunks: [], target: '' }))
@@ -51,13 +52,22 @@ const deleted: fc.Arbitrary<Entry> = fc.record({ path, mtimeNs: mtime, kind: fc.
   .map(r => ({ ...r, size: 0, exec: false, deleted: true, hash: new Uint8Array(0), chunks: [], target: '' }))
 const entry = fc.oneof(liveFile, liveDir, liveLink, deleted)
 
+/** What may travel with an entry: some of a small live file's chunks, none bigger than its chunk. */
+function attachedTo (e: Entry): fc.Arbitrary<AttachedBlock[]> {
+  if (e.deleted || e.kind !== 'file' || e.size > INLINE_FILE_MAX) return fc.constant([])
+  return fc.subarray(e.chunks).chain(refs => fc.tuple(...refs.map(r =>
+    fc.record({ data: fc.uint8Array({ maxLength: Math.min(r.size, 64) }), zstd: fc.boolean() }, PLAIN).map(b => ({ hash: r.hash, ...b })))))
+}
+const withBlocks = <T extends { entry: Entry }>(rec: fc.Arbitrary<T>): fc.Arbitrary<T & { blocks: AttachedBlock[] }> =>
+  rec.chain(r => attachedTo(r.entry).map(blocks => ({ ...r, blocks })))
+
 const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
   safeSeq.map(sinceSeq => ({ type: 'hello' as const, hello: { sinceSeq } })),
-  fc.record({ id: uint32, entry, baseSeq: safeSeq }, PLAIN).map(propose => ({ type: 'propose' as const, propose }))
+  withBlocks(fc.record({ id: uint32, entry, baseSeq: safeSeq }, PLAIN)).map(propose => ({ type: 'propose' as const, propose }))
 )
 const outcome = fc.constantFrom<Outcome>('accepted', 'superseded', 'rejected')
 const hubMessage: fc.Arbitrary<HubMessage> = fc.oneof(
-  fc.record({ entry, seq: safeSeq, origin: fc.string() }, PLAIN).map(changed => ({ type: 'changed' as const, changed })),
+  withBlocks(fc.record({ entry, seq: safeSeq, origin: fc.string() }, PLAIN)).map(changed => ({ type: 'changed' as const, changed })),
   fc.record({ id: uint32, outcome, seq: safeSeq, reason: fc.string(), current: entry }, { requiredKeys: ['id', 'outcome', 'seq', 'reason'], noNullPrototype: true })
     .map(result => ({ type: 'result' as const, result })),
   safeSeq.map(seq => ({ type: 'caught-up' as const, seq }))
@@ -114,7 +124,7 @@ describe('round trips', () => {
 
   const mtimeRoundTrip = (mtimeNs: bigint): bigint | false => {
     const e: Entry = { path: 'a', kind: 'dir', size: 0, mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: '' }
-    const got = decodeHubMessage(encodeHubMessage({ type: 'changed', changed: { entry: e, seq: 1, origin: 'p' } }))
+    const got = decodeHubMessage(encodeHubMessage({ type: 'changed', changed: { entry: e, seq: 1, origin: 'p', blocks: [] } }))
     return got.type === 'changed' && got.changed.entry.mtimeNs
   }
 
@@ -132,7 +142,7 @@ describe('round trips', () => {
 
   test('a path sent in NFD arrives in NFC', () => {
     const e: Entry = { path: 'Cafe\u0301', kind: 'dir', size: 0, mtimeNs: 0n, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: '' }
-    const got = decodeClientMessage(encodeClientMessage({ type: 'propose', propose: { id: 1, entry: e, baseSeq: 0 } }))
+    const got = decodeClientMessage(encodeClientMessage({ type: 'propose', propose: { id: 1, entry: e, baseSeq: 0, blocks: [] } }))
     assert.equal(got.type === 'propose' && got.propose.entry.path, 'Caf\u00e9')
   })
 })
@@ -154,8 +164,8 @@ const fileEntry = (more: Partial<Entry> = {}): Entry => {
   const h = new Uint8Array(HASH_BYTES).fill(7)
   return { path: 'dir/file.bin', kind: 'file', size: 300, mtimeNs: 1n, exec: false, deleted: false, hash: h, chunks: [{ hash: h, size: 100 }, { hash: h, size: 200 }], target: '', ...more }
 }
-const proposeBytes = (e: Entry, id = 77, baseSeq = 3): Uint8Array => encodeClientMessage({ type: 'propose', propose: { id, entry: e, baseSeq } })
-const changedBytes = (e: Entry, seq = 42): Uint8Array => encodeHubMessage({ type: 'changed', changed: { entry: e, seq, origin: 'peer' } })
+const proposeBytes = (e: Entry, id = 77, baseSeq = 3, blocks: AttachedBlock[] = []): Uint8Array => encodeClientMessage({ type: 'propose', propose: { id, entry: e, baseSeq, blocks } })
+const changedBytes = (e: Entry, seq = 42, blocks: AttachedBlock[] = []): Uint8Array => encodeHubMessage({ type: 'changed', changed: { entry: e, seq, origin: 'peer', blocks } })
 
 describe('hostile input', () => {
   const decoders: Array<[string, (b: Uint8Array) => unknown]> = [
@@ -255,6 +265,34 @@ describe('hostile input', () => {
     ['a path with a backslash', fileEntry({ path: '..\\x' }), 'PathError', 'ERR_BACKSLASH_IN_PATH'],
     ['an empty path', fileEntry({ path: '' }), 'PathError', 'ERR_EMPTY_PATH']
   ]
+  const seven = new Uint8Array(HASH_BYTES).fill(7)
+  const blockOf = (hash: Uint8Array, bytes: number): AttachedBlock => ({ hash, data: new Uint8Array(bytes), zstd: false })
+  const big = fileEntry({ size: INLINE_FILE_MAX + 1, chunks: [{ hash: seven, size: INLINE_FILE_MAX + 1 }] })
+  const refusedBlocks: Array<[string, Entry, AttachedBlock[], string]> = [
+    ['a block attached to a directory', { ...fileEntry(), kind: 'dir', size: 0, chunks: [] }, [blockOf(seven, 1)], 'ERR_BAD_ENTRY'],
+    ['a block attached to a tombstone', { ...fileEntry(), deleted: true, size: 0, chunks: [] }, [blockOf(seven, 1)], 'ERR_BAD_ENTRY'],
+    ['a block attached to a file over INLINE_FILE_MAX', big, [blockOf(seven, 1)], 'ERR_BAD_ENTRY'],
+    ['a block that is not one of the file\'s chunks', fileEntry(), [blockOf(good, 1)], 'ERR_BAD_ENTRY'],
+    ['a block bigger than its chunk', fileEntry({ size: 100, chunks: [{ hash: seven, size: 100 }] }), [blockOf(seven, 101)], 'ERR_BAD_ENTRY'],
+    ['an attached block hash of 31 bytes', fileEntry(), [blockOf(h31, 1)], 'ERR_BAD_HASH']
+  ]
+  for (const [what, e, blocks, code] of refusedBlocks) {
+    test(`refused: ${what} (${code}), in a propose and in a changed`, () => {
+      const p = decodeClientMessage(proposeBytes(e, 9, 1, blocks))
+      assert.ok(p.type === 'invalid-propose', `propose decoded as ${p.type}`)
+      assert.equal((p.invalid.error as Error & { code: string }).code, code)
+      const c = decodeHubMessage(changedBytes(e, 10, blocks))
+      assert.ok(c.type === 'invalid-changed', `changed decoded as ${c.type}`)
+      assert.equal((c.error as Error & { code: string }).code, code)
+    })
+  }
+
+  test('more than MAX_ATTACHED_BLOCKS blocks is a malformed message', () => {
+    const blocks = Array.from({ length: MAX_ATTACHED_BLOCKS + 1 }, () => blockOf(seven, 1))
+    assert.throws(() => decodeClientMessage(proposeBytes(fileEntry(), 9, 1, blocks)), { name: 'ProtocolError', code: 'ERR_MALFORMED' })
+    assert.throws(() => decodeHubMessage(changedBytes(fileEntry(), 10, blocks)), { name: 'ProtocolError', code: 'ERR_MALFORMED' })
+  })
+
   for (const [what, e, name, code] of refused) {
     test(`refused: ${what} (${code}), in a propose and in a changed`, () => {
       const p = decodeClientMessage(proposeBytes(e, 9))
