@@ -9,7 +9,7 @@ import { createNode } from '../net/node.ts'
 import { fetchBlocks, serveBlocks, BlockMissingError } from '../net/block-transfer.ts'
 import { IndexStore } from '../index/index-store.ts'
 import { tombstone, type Entry } from '../index/entry.ts'
-import { localStat, sameStat } from '../fs/local-stat.ts'
+import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks, type LocatedChunk } from '../fs/read-chunks.ts'
 import { scanTree } from '../fs/scan-tree.ts'
 import { pruneTrash } from '../fs/trash.ts'
@@ -39,6 +39,11 @@ const CONCURRENCY = 16
 const DELETE_SETTLE_MS = 1000
 const DIR_CHECK_MS = 500
 const SETTLE_RETRY_MS = 200
+/** chokidar drops a file's change events that come within 5 ms of the one before (its watch
+ * throttle): a file changed this recently may have changed again unseen (a truncate and a write,
+ * then utimes: the write went unseen and the empty file was synced). It is looked at once more. */
+const RECENT_CHANGE_NS = 2_000_000_000n
+const RECHECK_AFTER_MS = 100
 /** Files at least this big are not read while their mtime is younger than SETTLE_RETRY_MS. */
 const SETTLE_CHECK_BYTES = 8 * 1024 * 1024
 const RECONNECT_MIN_MS = 250
@@ -71,6 +76,9 @@ export class ClientService {
   readonly #abort = new AbortController()
   readonly #fatal = Promise.withResolvers<never>()
   readonly #localPending = new Set<string>()
+  /** path -> when it was read (ms); see RECENT_CHANGE_NS */
+  readonly #recheck = new Map<string, number>()
+  #recheckTimer: NodeJS.Timeout | undefined
   readonly #deletions = new Set<string>()
   #deletionTimer: NodeJS.Timeout | undefined
 
@@ -387,6 +395,29 @@ export class ClientService {
     } finally {
       release()
     }
+    if (local.ctimeNs != null && BigInt(Date.now()) * 1_000_000n - local.ctimeNs < RECENT_CHANGE_NS) this.#recheckSoon(path)
+  }
+
+  #recheckSoon (path: string): void {
+    this.#recheck.set(path, Date.now())
+    this.#recheckTimer ??= setTimeout(() => { this.#recheckDue() }, RECHECK_AFTER_MS).unref()
+  }
+
+  /** One lstat each (synchronous: thousands of fresh files make thousands of these). */
+  #recheckDue (): void {
+    this.#recheckTimer = undefined
+    if (this.#signal.aborted) return
+    const due = Date.now() - RECHECK_AFTER_MS
+    for (const [path, at] of this.#recheck) {
+      if (at > due) continue
+      this.#recheck.delete(path)
+      try {
+        if (localState(localStatSync(join(this.#root, path)), this.#idx.get(path)) !== 'unchanged') this.#localChanged(path)
+      } catch (err) {
+        this.#taskFailed(path, err)
+      }
+    }
+    if (this.#recheck.size > 0) this.#recheckTimer = setTimeout(() => { this.#recheckDue() }, RECHECK_AFTER_MS).unref()
   }
 
   async #buildEntry (path: string, abs: string, local: LocalStat): Promise<{ entry: Entry, located: LocatedChunk[] } | null> {

@@ -1,5 +1,8 @@
+import { lstatSync, readlinkSync, type BigIntStats } from 'node:fs'
 import { lstat, readlink } from 'node:fs/promises'
 import type { LocalStat } from '../reconcile/client-decide.ts'
+
+const missing = (err: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')
 
 /** lstat as the reconcile code sees it; null when nothing is there. Never follows a symlink. */
 export async function localStat (abs: string): Promise<LocalStat | null> {
@@ -7,10 +10,27 @@ export async function localStat (abs: string): Promise<LocalStat | null> {
   try {
     st = await lstat(abs, { bigint: true })
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    if (missing(err)) return null
     throw err
   }
+  return toLocal(st, st.isSymbolicLink() ? await readlink(abs).catch(() => '') : '')
+}
+
+/** localStat without the threadpool round trip, for sweeps over many paths (a few µs each). */
+export function localStatSync (abs: string): LocalStat | null {
+  let st
+  try {
+    st = lstatSync(abs, { bigint: true })
+  } catch (err) {
+    if (missing(err)) return null
+    throw err
+  }
+  let target = ''
+  if (st.isSymbolicLink()) try { target = readlinkSync(abs) } catch {}
+  return toLocal(st, target)
+}
+
+function toLocal (st: BigIntStats, target: string): LocalStat {
   const kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other'
   return {
     kind,
@@ -18,10 +38,10 @@ export async function localStat (abs: string): Promise<LocalStat | null> {
     mtimeNs: st.mtimeNs,
     exec: kind === 'file' && (st.mode & 0o100n) !== 0n,
     ino: st.ino,
-    target: kind === 'symlink' ? await readlink(abs).catch(() => '') : ''
+    target,
+    ctimeNs: st.ctimeNs
   }
 }
-
 /** Unchanged as far as syncing goes. A directory's own mtime moves with its children: not a change. */
 export function sameStat (a: LocalStat | null, b: LocalStat | null): boolean {
   if (a == null || b == null) return a === b

@@ -11,6 +11,8 @@ export interface LocalStat {
   ino: bigint
   /** symlink target */
   target: string
+  /** when the inode last changed (content, mode or times; utimes cannot set it back). Not compared. */
+  ctimeNs?: bigint
 }
 
 /** The index's record of a path: the entry it is based on and the stat it had on disk then. */
