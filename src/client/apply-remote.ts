@@ -1,11 +1,13 @@
 // Makes the disk match an entry from the hub (DESIGN.md flow 3): a file is built in a temp file
 // beside its target from local chunks plus fetched ones, verified whole, and renamed into place
 // only if the target is still what the decision saw. A reader never sees a half-written file.
-import { constants } from 'node:fs'
-import { copyFile, open, rename, rmdir, symlink, unlink, type FileHandle } from 'node:fs/promises'
+import { closeSync, constants, fchmodSync, fdatasync, ftruncateSync, futimesSync, openSync, renameSync } from 'node:fs'
+import { copyFile, rmdir, symlink, unlink } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { ensureDir } from '../fs/safe-dirs.ts'
+import { writeAllSync } from '../fs/write-all.ts'
 import { localStat, sameStat } from '../fs/local-stat.ts'
 import { ChunkReader } from '../fs/read-chunks.ts'
 import { fileHash } from '../chunk/hash.ts'
@@ -16,6 +18,7 @@ import type { IndexStore } from '../index/index-store.ts'
 import type { LocalStat } from '../reconcile/client-decide.ts'
 
 const WRITE_BATCH_BYTES = 1024 * 1024
+const SYNC_EVERY_BYTES = 32 * 1024 * 1024
 /** Files are built here, not beside their target: the watcher, which re-reads a directory on
  * every event in it, then sees one event per applied file (the rename) instead of three. */
 export const TEMP_DIR = `${STATE_DIR}/tmp`
@@ -87,19 +90,23 @@ function tempPath (dir = TEMP_DIR): string {
   return dir === '' ? name : `${dir}/${name}`
 }
 
+// Metadata calls are synchronous, as in local-stat.ts (~50 µs of CPU each on the pool here, a
+// few µs inline); only the flushes to disk go to the pool.
+const datasync = promisify(fdatasync)
+
 async function setMeta (abs: string, entry: Entry): Promise<void> {
-  const fh = await open(abs, 'r')
+  const fd = openSync(abs, 'r')
   try {
-    await setHandleMeta(fh, entry)
+    setFdMeta(fd, entry)
   } finally {
-    await fh.close()
+    closeSync(fd)
   }
 }
 
-async function setHandleMeta (fh: FileHandle, entry: Entry): Promise<void> {
-  await fh.chmod(entry.exec ? 0o755 : 0o644)
+function setFdMeta (fd: number, entry: Entry): void {
+  fchmodSync(fd, entry.exec ? 0o755 : 0o644)
   const seconds = Number(entry.mtimeNs) / 1e9
-  await fh.utimes(seconds, seconds)
+  futimesSync(fd, seconds, seconds)
 }
 
 /** Renames tmp over the target if the target is still as seen; keeps the old file in the trash. */
@@ -119,7 +126,7 @@ async function replace (ctx: ApplyContext, tmp: string, entry: Entry, seq: numbe
   // recorded before the rename, so the watcher event the rename causes finds nothing new
   index.put({ entry, seq, stat: await localStat(absTmp) }, entry.kind === 'file')
   try {
-    await rename(absTmp, abs)
+    renameSync(absTmp, abs)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') {
       await unlink(absTmp).catch(() => {})
@@ -141,16 +148,16 @@ async function renameAcrossMount (ctx: ApplyContext, absTmp: string, entry: Entr
       await symlink(entry.target, absBeside)
     } else {
       await copyFile(absTmp, absBeside, constants.COPYFILE_EXCL)
-      const fh = await open(absBeside, 'r')
+      const fd = openSync(absBeside, 'r')
       try {
-        await setHandleMeta(fh, entry)
-        await fh.datasync()
+        setFdMeta(fd, entry)
+        await datasync(fd)
       } finally {
-        await fh.close()
+        closeSync(fd)
       }
     }
     ctx.index.put({ entry, seq, stat: await localStat(absBeside) }, entry.kind === 'file')
-    await rename(absBeside, join(ctx.root, entry.path))
+    renameSync(absBeside, join(ctx.root, entry.path))
   } catch (err) {
     await unlink(absBeside).catch(() => {})
     throw err
@@ -180,15 +187,26 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
   if (!bytesEqual(fileHash(entry.chunks.map(c => c.hash)), entry.hash)) throw new ApplyError('ERR_HASH_MISMATCH', `${entry.path}: its chunk list does not match its hash`)
   const fetched = ctx.fetch(missing)
   const reader = new ChunkReader()
-  const fh = await open(absTmp, 'wx', 0o600)
+  const fd = openSync(absTmp, 'wx', 0o600)
   // contiguous chunks go to disk in one writev: one round trip to the threadpool per few MiB
   let batch: Uint8Array[] = []
   let batchAt = 0
   let batchBytes = 0
+  // the disk writes back while later chunks arrive: one flush at the end of a 256 MiB file
+  // took 0.9 s here, all of it after the last byte came in
+  let unsynced = 0
+  let syncing: Promise<void> = Promise.resolve()
   const flush = async (): Promise<void> => {
-    if (batch.length > 0) await fh.writev(batch, batchAt)
+    if (batch.length > 0) writeAllSync(fd, batch, batchAt)
+    unsynced += batchBytes
     batch = []
     batchBytes = 0
+    if (unsynced >= SYNC_EVERY_BYTES) {
+      await syncing
+      unsynced = 0
+      syncing = datasync(fd)
+      syncing.catch(() => {}) // awaited below; not an unhandled rejection meanwhile
+    }
   }
   try {
     for (const [i, c] of entry.chunks.entries()) {
@@ -217,11 +235,13 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
       if (batchBytes >= WRITE_BATCH_BYTES) await flush()
     }
     await flush()
-    await fh.truncate(entry.size)
-    await setHandleMeta(fh, entry)
-    await fh.datasync()
+    await syncing
+    ftruncateSync(fd, entry.size)
+    setFdMeta(fd, entry)
+    await datasync(fd)
   } finally {
-    await fh.close()
+    await syncing.catch(() => {})
+    closeSync(fd)
     await reader.close()
     await fetched.return(undefined)
   }
