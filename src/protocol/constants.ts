@@ -26,9 +26,11 @@ export const MAX_NAME_BYTES = 255
 export const MAX_SYMLINK_TARGET_BYTES = 4096
 
 /** Bytes a block fetcher keeps requested but unread. It must stay under the read buffer
- * (lpStream aborts, rather than pauses, a stream whose buffer overflows); 2 MiB ran at a third
- * of the speed of 8 MiB on loopback, the server idling between requests. */
-export const BLOCK_WINDOW_BYTES = 8 * 1024 * 1024
+ * (lpStream aborts, rather than pauses, a stream whose buffer overflows). 2 MiB ran at a third
+ * of the speed of 8 MiB on loopback, the server idling between requests; once chunk reads were
+ * synchronous the server kept up, a full 8 MiB window sat in buffers at both ends (+15 MB peak
+ * RSS on hub and sender) and 4 MiB was as fast. */
+export const BLOCK_WINDOW_BYTES = 4 * 1024 * 1024
 export const BLOCK_READ_BUFFER = 2 * BLOCK_WINDOW_BYTES
 
 export const HASH_BYTES = 32
