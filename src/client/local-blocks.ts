@@ -6,15 +6,13 @@ import { readChunkAt } from '../fs/read-chunks.ts'
 import { compressBlock, type StoredBlock } from '../net/block-codec.ts'
 import type { BlockSource } from '../net/block-transfer.ts'
 import type { IndexStore } from '../index/index-store.ts'
-import { INLINE_FILE_MAX } from '../protocol/constants.ts'
 import type { LocatedChunk } from '../fs/read-chunks.ts'
-import type { AttachedBlock } from '../protocol/codec.ts'
+import { carriesBlocks, type AttachedBlock } from '../protocol/codec.ts'
 import type { Entry } from '../index/entry.ts'
 
 /** A small file's chunks, compressed for the wire, to travel with its proposal. */
 export function attachable (entry: Entry, located: LocatedChunk[]): AttachedBlock[] {
-  if (entry.deleted || entry.kind !== 'file' || entry.size > INLINE_FILE_MAX) return []
-  if (located.some(c => c.data == null)) return []
+  if (!carriesBlocks(entry) || located.some(c => c.data == null)) return []
   return located.map(c => ({ hash: c.hash, ...compressBlock(c.data!) }))
 }
 

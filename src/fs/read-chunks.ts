@@ -33,14 +33,13 @@ export class FileChangedError extends Error {
 export async function readChunks (path: string, size: number, signal?: AbortSignal): Promise<FileContent> {
   // a small file in one synchronous read (an fs/promises call cost ~50 µs of CPU here, three
   // of them more than reading and hashing a few KiB); big ones on the threadpool
-  const small = size <= KEEP_DATA_MAX
-  const fd = small ? openSync(path, 'r') : undefined
-  const fh = small ? undefined : await open(path, 'r')
+  const keep = size <= KEEP_DATA_MAX
+  const fd = keep ? openSync(path, 'r') : undefined
+  const fh = keep ? undefined : await open(path, 'r')
   const readInto = async (buf: Buffer, at: number): Promise<number> =>
     fd != null ? readSync(fd, buf, at, buf.length - at, null) : (await fh!.read(buf, at, buf.length - at, null)).bytesRead
   try {
     const chunks: LocatedChunk[] = []
-    const keep = size <= KEEP_DATA_MAX
     // buf holds [start, end) unconsumed bytes; it is refilled once fewer than max remain.
     // One byte more than the file: a read that fills it shows the file grew.
     let buf = Buffer.allocUnsafe(Math.min(READ_SIZE + CHUNK_MAX, size + 1))

@@ -2,8 +2,8 @@
 // each change to every subscribed client but its sender.
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
-import { BLOCKS_PROTOCOL, INLINE_FILE_MAX, MAX_CHUNKS_PER_ENTRY, SYNC_PROTOCOL } from '../protocol/constants.ts'
-import { decodeClientMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
+import { BLOCKS_PROTOCOL, MAX_CHUNKS_PER_ENTRY, SYNC_PROTOCOL } from '../protocol/constants.ts'
+import { carriesBlocks, decodeClientMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
 import { JournalStore } from '../index/journal-store.ts'
 import { ChunkStore } from '../store/chunk-store.ts'
@@ -13,7 +13,7 @@ import { BlockMissingError, fetchBlocks, serveBlocks } from '../net/block-transf
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { conflictCopyPath } from '../reconcile/conflict-name.ts'
-import { hex, type Entry } from '../index/entry.ts'
+import { bytesEqual, hex, type Entry } from '../index/entry.ts'
 import { Session } from './session.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
@@ -189,7 +189,7 @@ export class HubService {
     for (const b of blocks) {
       if (this.#chunks.has(b.hash)) continue
       try {
-        openBlock(b, b.hash, entry.chunks.find(c => Buffer.compare(c.hash, b.hash) === 0)!.size)
+        openBlock(b, b.hash, entry.chunks.find(c => bytesEqual(c.hash, b.hash))!.size)
       } catch (err) {
         throw new AttachedBlockError(`a chunk sent with the file: ${(err as Error).message}`)
       }
@@ -200,7 +200,7 @@ export class HubService {
 
   /** A small file's chunks, to travel with its entry; none if one is missing (the client fetches). */
   async #attachable (entry: Entry): Promise<AttachedBlock[]> {
-    if (entry.deleted || entry.kind !== 'file' || entry.size > INLINE_FILE_MAX) return []
+    if (!carriesBlocks(entry)) return []
     const blocks: AttachedBlock[] = []
     for (const c of entry.chunks) {
       const b = await this.#chunks.get(c.hash)

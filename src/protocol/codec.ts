@@ -5,7 +5,7 @@ import * as wire from './messages.ts'
 import { ProtocolError } from './errors.ts'
 import { HASH_BYTES, INLINE_FILE_MAX, MAX_ATTACHED_BLOCKS, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
 import { checkRelativePath } from '../fs/safe-path.ts'
-import type { Entry, EntryKind, JournalEntry } from '../index/entry.ts'
+import { bytesEqual, type Entry, type EntryKind, type JournalEntry } from '../index/entry.ts'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface Hello { sinceSeq: number }
@@ -95,14 +95,19 @@ function blocksToWire (blocks: AttachedBlock[]): wire.Block[] {
  * Attached blocks must be chunks of a small live file, each no bigger than its chunk (a chunk is
  * sent compressed only when that is smaller). Their content is verified when they are used.
  */
+/** Only a small live file's entry carries its chunks (INLINE_FILE_MAX). */
+export function carriesBlocks (entry: Entry): boolean {
+  return !entry.deleted && entry.kind === 'file' && entry.size <= INLINE_FILE_MAX
+}
+
 function attachedFromWire (blocks: wire.Block[], entry: Entry): AttachedBlock[] {
   if (blocks.length === 0) return []
-  if (entry.deleted || entry.kind !== 'file' || entry.size > INLINE_FILE_MAX) {
+  if (!carriesBlocks(entry)) {
     throw new ProtocolError('ERR_BAD_ENTRY', `${entry.path}: blocks attached to an entry that takes none`)
   }
   return blocks.map(b => {
     checkHash(b.hash, 'attached block hash')
-    const ref = entry.chunks.find(c => Buffer.compare(c.hash, b.hash) === 0)
+    const ref = entry.chunks.find(c => bytesEqual(c.hash, b.hash))
     if (ref == null || b.missing || b.data.byteLength > ref.size) throw new ProtocolError('ERR_BAD_ENTRY', `${entry.path}: attached block is not one of its chunks`)
     return { hash: b.hash, data: b.data, zstd: b.zstd }
   })
