@@ -105,7 +105,11 @@ export class ClientService {
     this.#blocks = new LocalBlocks(this.#root, this.#index)
     for (const rel of await pruneTrash(this.#root)) this.#idx.dropLocations(rel)
     try {
-      this.#node = await createNode({ privateKey: this.#opts.privateKey })
+      this.#node = await createNode({
+        privateKey: this.#opts.privateKey,
+        // a frozen hub is noticed in ~2 s instead of ~10
+        pingIntervalMs: 1000
+      })
       await this.#node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
         // only the hub may read this client's files
         if (connection.remotePeer.toString() !== this.#hub.peer) { stream.abort(new Error('not the hub')); return }

@@ -66,7 +66,13 @@ export class HubService {
   async start (): Promise<string[]> {
     await mkdir(this.#opts.dataDir, { recursive: true })
     await this.#chunks.init()
-    const node = await createNode({ privateKey: this.#opts.privateKey, listen: this.#opts.listen, allow: this.#opts.allow })
+    const node = await createNode({
+      privateKey: this.#opts.privateKey,
+      listen: this.#opts.listen,
+      allow: this.#opts.allow,
+      // clients ping the hub every second; the hub only has to drop a frozen client eventually
+      pingIntervalMs: 10_000
+    })
     this.#node = node
     const signal = this.#abort.signal
     await node.handle(SYNC_PROTOCOL, (stream, connection) => {

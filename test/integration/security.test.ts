@@ -51,7 +51,7 @@ test('a peer that is not on the allowlist is refused and its client exits 5; a l
 
 test('the hub refuses proposals with hostile paths, keeps the session, and writes nothing', async () => {
   const c = await cluster(1)
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519') })
+  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), pingIntervalMs: 1000 })
   await node.start()
   try {
     const data = new TextEncoder().encode('payload')
@@ -102,7 +102,7 @@ test('the hub refuses proposals with hostile paths, keeps the session, and write
 
 test('a client refuses changes from a hostile hub: no escape, no writing through a symlink, no state folder', async () => {
   const [dir, outside] = await Promise.all([tempDir('victim'), tempDir('outside')])
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], pingIntervalMs: 1000 })
   const data = new TextEncoder().encode('pwned')
   const link: Entry = { path: 'evil', kind: 'symlink', size: 0, mtimeNs: 1n, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: outside }
   const forged = fileEntry('forged.txt', data)
