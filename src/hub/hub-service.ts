@@ -12,7 +12,7 @@ import { peerIdOf } from '../net/identity.ts'
 import { BlockMissingError, fetchBlocks, serveBlocks } from '../net/block-transfer.ts'
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
-import { conflictCopyPath } from '../reconcile/conflict-name.ts'
+import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
 import { bytesEqual, hex, type Entry } from '../index/entry.ts'
 import { Session } from './session.ts'
 import { logger } from '../logger.ts'
@@ -169,17 +169,21 @@ export class HubService {
         break
       case 'accept': {
         // the replaced content's conflict copy and the proposal land together or not at all
-        const copy = decision.copyCurrent && current != null
-          ? [{ entry: { ...current.entry, path: conflictCopyPath(entry.path, current.entry.mtimeNs, current.origin) }, origin: this.#peerId }]
-          : []
-        const seq = this.#journal.commit([...copy, { entry, origin: session.peer }]).at(-1)!.seq
+        let copy: Entry | undefined
+        if (decision.copyCurrent && current != null) {
+          copy = this.#conflictCopy(current.entry, current.origin)
+          if (copy == null) return reject('no free conflict copy name left for this path')
+        }
+        const seq = this.#journal.commit([...(copy != null ? [{ entry: copy, origin: this.#peerId }] : []), { entry, origin: session.peer }]).at(-1)!.seq
         result = { id: p.id, outcome: 'accepted', seq, reason: '' }
         log.info({ peer: session.peer, path: entry.path, seq, deleted: entry.deleted, conflict: decision.copyCurrent }, 'accepted')
         break
       }
       case 'supersede': {
         if (decision.copyProposal) {
-          this.#journal.commit([{ entry: { ...entry, path: conflictCopyPath(entry.path, entry.mtimeNs, session.peer) }, origin: this.#peerId }])
+          const copy = this.#conflictCopy(entry, session.peer)
+          if (copy == null) return reject('no free conflict copy name left for this path')
+          this.#journal.commit([{ entry: copy, origin: this.#peerId }])
         }
         result = { id: p.id, outcome: 'superseded', seq: current!.seq, current: current!.entry, reason: decision.reason }
         log.info({ peer: session.peer, path: entry.path, reason: decision.reason }, 'superseded')
@@ -188,6 +192,21 @@ export class HubService {
     }
     for (const s of this.#sessions.values()) s.poke()
     return result
+  }
+
+  /**
+   * The losing entry under a conflict copy name that replaces nothing else: a second loser of
+   * the same path, second and peer gets "-2", never the first one's place. Undefined when every
+   * name is taken.
+   */
+  #conflictCopy (loser: Entry, loserPeer: string): Entry | undefined {
+    const path = freeConflictCopyPath(loser.path, loser.mtimeNs, loserPeer, candidate => {
+      const there = this.#journal.get(candidate)?.entry
+      if (there == null || there.deleted) return 'nothing'
+      const same = there.kind === loser.kind && bytesEqual(there.hash, loser.hash) && there.target === loser.target
+      return same ? 'this content' : 'other content'
+    })
+    return path == null ? undefined : { ...loser, path }
   }
 
   /** Verifies and stores the chunks that came with a proposal. */

@@ -1,10 +1,17 @@
 // Conflict copy names, as Syncthing spells them: name.sync-conflict-YYYYMMDD-HHMMSS-<peer8>.ext
 
+/** What a path holds, as far as placing a conflict copy there goes. */
+export type PathHolds = 'nothing' | 'this content' | 'other content'
+
+/** Copies of one path that lost in the same second, from the same peer: more is a runaway loop. */
+export const MAX_COPY_NUMBER = 1000
+
 /**
  * `when` is the losing content's mtime, so every node derives the same name. `peer8` is the
- * last 8 characters of the loser's peer ID: Ed25519 peer IDs all begin "12D3KooW".
+ * last 8 characters of the loser's peer ID: Ed25519 peer IDs all begin "12D3KooW". `n` > 1 is
+ * the n-th copy of that name ("-2" after the peer), for when the first is another content.
  */
-export function conflictCopyPath (path: string, mtimeNs: bigint, peerId: string): string {
+export function conflictCopyPath (path: string, mtimeNs: bigint, peerId: string, n = 1): string {
   const slash = path.lastIndexOf('/')
   const dir = path.slice(0, slash + 1)
   const name = path.slice(slash + 1)
@@ -17,5 +24,19 @@ export function conflictCopyPath (path: string, mtimeNs: bigint, peerId: string)
   const p2 = (n: number): string => String(n).padStart(2, '0')
   const stamp = `${d.getUTCFullYear()}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}-${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}`
   const peer8 = peerId.slice(-8)
-  return `${dir}${stem}.sync-conflict-${stamp}-${peer8}${ext}`
+  return `${dir}${stem}.sync-conflict-${stamp}-${peer8}${n > 1 ? `-${n}` : ''}${ext}`
+}
+
+/**
+ * The first conflict copy name that does not replace something else: two losers of one path in
+ * the same second from the same peer (or a user's own file of that name) would otherwise be
+ * overwritten by the newer copy. A name that already holds this very content is reused, so a
+ * repeated decision makes no second copy. Undefined when all MAX_COPY_NUMBER names are taken.
+ */
+export function freeConflictCopyPath (path: string, mtimeNs: bigint, peerId: string, holds: (candidate: string) => PathHolds): string | undefined {
+  for (let n = 1; n <= MAX_COPY_NUMBER; n++) {
+    const candidate = conflictCopyPath(path, mtimeNs, peerId, n)
+    if (holds(candidate) !== 'other content') return candidate
+  }
+  return undefined
 }

@@ -8,21 +8,25 @@ import { clientReady, cluster, converged, sleep, startClient, tree, waitFor, typ
 
 const peerOf = (c: Proc): string => /client (\S+) syncing/.exec(c.stderr())![1]!
 
-/** Base file synced everywhere, then b stops, both sides write, b comes back. */
-async function clash (hubArgs: string[] | undefined, write: (a: string, b: string) => Promise<void>): Promise<{ dirs: string[], aPeer: string, close: () => Promise<void> }> {
+type Write = (a: string, b: string) => Promise<void>
+
+/** Base file synced everywhere, then for each round: b stops, both sides write, b comes back. */
+async function clash (hubArgs: string[] | undefined, ...rounds: Write[]): Promise<{ dirs: string[], aPeer: string, close: () => Promise<void> }> {
   const c = await cluster(2, hubArgs)
   try {
     const [a, b] = c.dirs as [string, string]
     await writeFile(join(a, 'report.txt'), 'base')
     await converged(c.dirs)
     const aPeer = peerOf(c.clients[0]!)
-    assert.equal(await c.clients[1]!.stop(), 0)
-    await write(a, b)
-    await sleep(1500) // a's change reaches the hub while b is away
-    const back = startClient(c.hub.addr, b)
-    c.clients[1] = back
-    await clientReady(back)
-    await converged(c.dirs)
+    for (const write of rounds) {
+      assert.equal(await c.clients[1]!.stop(), 0)
+      await write(a, b)
+      await sleep(1500) // a's change reaches the hub while b is away
+      const back = startClient(c.hub.addr, b)
+      c.clients[1] = back
+      await clientReady(back)
+      await converged(c.dirs)
+    }
     return { dirs: c.dirs, aPeer, close: c.close }
   } catch (err) {
     // the processes would keep this test file from ever ending
@@ -45,6 +49,31 @@ test('the most recently modified content wins everywhere; the loser becomes a co
     for (const d of r.dirs) {
       assert.equal(await readFile(join(d, 'report.txt'), 'utf8'), 'from b (newer)')
       assert.equal(await readFile(join(d, copy), 'utf8'), 'from a (older)')
+    }
+  } finally {
+    await r.close()
+  }
+})
+
+test('a second loser of the same path, second and peer gets its own copy, not the first one\'s', async () => {
+  // both of a's versions lose to b and are stamped 05:06:07: one copy name, two contents
+  const first = new Date('2026-03-04T05:06:07.100Z')
+  const second = new Date('2026-03-04T05:06:07.900Z')
+  const round = (aText: string, aTime: Date, bText: string, bTime: Date): Write => async (a, b) => {
+    await writeFile(join(a, 'report.txt'), aText)
+    await utimes(join(a, 'report.txt'), aTime, aTime)
+    await writeFile(join(b, 'report.txt'), bText)
+    await utimes(join(b, 'report.txt'), bTime, bTime)
+  }
+  const r = await clash(undefined,
+    round('a, first', first, 'b, first', new Date('2026-03-04T06:00:00Z')),
+    round('a, second', second, 'b, second', new Date('2026-03-04T07:00:00Z')))
+  try {
+    const name = `report.sync-conflict-20260304-050607-${r.aPeer.slice(-8)}`
+    for (const d of r.dirs) {
+      assert.equal(await readFile(join(d, 'report.txt'), 'utf8'), 'b, second')
+      assert.equal(await readFile(join(d, `${name}.txt`), 'utf8'), 'a, first')
+      assert.equal(await readFile(join(d, `${name}-2.txt`), 'utf8'), 'a, second')
     }
   } finally {
     await r.close()

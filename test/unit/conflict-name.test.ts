@@ -1,7 +1,8 @@
 // Conflict copy names: name.sync-conflict-YYYYMMDD-HHMMSS-<peer8>.ext, from the loser's mtime.
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { conflictCopyPath } from '../../src/reconcile/conflict-name.ts'
+import fc from 'fast-check'
+import { conflictCopyPath, freeConflictCopyPath, MAX_COPY_NUMBER, type PathHolds } from '../../src/reconcile/conflict-name.ts'
 
 const PEER = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 const PEER8 = 'kSCVe2Xo'
@@ -69,5 +70,44 @@ describe('conflictCopyPath', () => {
 
   test('the same loser gives the same name on every node', () => {
     assert.equal(conflictCopyPath('x/y.md', MTIME, PEER), conflictCopyPath('x/y.md', MTIME, `${PEER}`))
+  })
+})
+
+describe('freeConflictCopyPath', () => {
+  const FIRST = `report.sync-conflict-${STAMP}-${PEER8}.txt`
+  const nth = (n: number): string => `report.sync-conflict-${STAMP}-${PEER8}-${n}.txt`
+  const holding = (taken: Record<string, PathHolds>) => (p: string): PathHolds => taken[p] ?? 'nothing'
+
+  const table: Array<[string, Record<string, PathHolds>, string | undefined]> = [
+    ['a free name is used as is', {}, FIRST],
+    ['a name holding this very content is reused (no second copy of it)', { [FIRST]: 'this content' }, FIRST],
+    ['a name holding other content is not replaced: "-2" before the extension', { [FIRST]: 'other content' }, nth(2)],
+    ['the first free number after a run of taken ones', { [FIRST]: 'other content', [nth(2)]: 'other content', [nth(3)]: 'other content' }, nth(4)],
+    ['a taken first name and this content at "-2": "-2"', { [FIRST]: 'other content', [nth(2)]: 'this content' }, nth(2)]
+  ]
+  for (const [what, taken, expected] of table) {
+    test(what, () => {
+      assert.equal(freeConflictCopyPath('report.txt', MTIME, PEER, holding(taken)), expected)
+    })
+  }
+
+  test('a name without an extension gets its number at the end', () => {
+    assert.equal(freeConflictCopyPath('Makefile', MTIME, PEER, p => p.endsWith(PEER8) ? 'other content' : 'nothing'), `Makefile.sync-conflict-${STAMP}-${PEER8}-2`)
+  })
+
+  test('when every name is taken there is none, after a bounded search', () => {
+    let asked = 0
+    assert.equal(freeConflictCopyPath('report.txt', MTIME, PEER, () => { asked++; return 'other content' }), undefined)
+    assert.equal(asked, MAX_COPY_NUMBER)
+  })
+
+  test('property: the name returned never holds other content, and every lower number does', () => {
+    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { maxLength: 40 }), (takenNumbers) => {
+      const taken = new Set(takenNumbers.map(n => n === 1 ? FIRST : nth(n)))
+      const got = freeConflictCopyPath('report.txt', MTIME, PEER, p => taken.has(p) ? 'other content' : 'nothing')
+      assert.ok(got != null && !taken.has(got))
+      const n = got === FIRST ? 1 : Number(/-(\d+)\.txt$/.exec(got)![1])
+      for (let k = 1; k < n; k++) assert.ok(taken.has(k === 1 ? FIRST : nth(k)), `number ${k} was free but skipped`)
+    }))
   })
 })
