@@ -7,13 +7,11 @@
 // - the old generation grows by 10% rather than V8's default factor: a client sending 3000 small
 //   files peaked at 305 MB without it, 136 MB with it. (--optimize-for-size held memory as well
 //   but cost 35% of the time: 12.9 s against 10.9 s.)
-// - 16 threadpool threads: every file operation goes through it, and one fsync holds a thread
-//   for milliseconds; 4 threads starved many-small-file syncs.
+// (libuv's pool keeps its default 4 threads. It had 16 while every file operation went through
+// it; with metadata calls synchronous, 4 and 16 measured the same on small files, a large file and
+// applied changes.)
 const V8_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10']
 if (!process.execArgv.includes(V8_FLAGS[0]!) && typeof process.execve === 'function' && process.env.DISTSYNC_NO_REEXEC == null) {
-  process.execve(process.execPath, [process.execPath, ...V8_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
-    UV_THREADPOOL_SIZE: '16',
-    ...process.env
-  })
+  process.execve(process.execPath, [process.execPath, ...V8_FLAGS, ...process.execArgv, ...process.argv.slice(1)], process.env)
 }
 await import('./program.ts')
