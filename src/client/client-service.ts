@@ -14,7 +14,7 @@ import { FileChangedError, readChunks, type LocatedChunk } from '../fs/read-chun
 import { scanTree } from '../fs/scan-tree.ts'
 import { pruneTrash } from '../fs/trash.ts'
 import { STATE_DIR, checkRelativePath, PathError } from '../fs/safe-path.ts'
-import { decideRemote, localState, type LocalStat } from '../reconcile/client-decide.ts'
+import { decideRemote, localState, stillBeingWritten, type LocalStat } from '../reconcile/client-decide.ts'
 import { ProtocolError } from '../protocol/errors.ts'
 import { applyEntry, ApplyError, TEMP_DIR, type ApplyContext } from './apply-remote.ts'
 import { SyncChannel, ChannelClosedError } from './sync-channel.ts'
@@ -44,8 +44,6 @@ const SETTLE_RETRY_MS = 200
  * then utimes: the write went unseen and the empty file was synced). It is looked at once more. */
 const RECENT_CHANGE_NS = 2_000_000_000n
 const RECHECK_AFTER_MS = 100
-/** Files at least this big are not read while their mtime is younger than SETTLE_RETRY_MS. */
-const SETTLE_CHECK_BYTES = 8 * 1024 * 1024
 const RECONNECT_MIN_MS = 250
 const RECONNECT_MAX_MS = 5000
 const REFUSAL_ATTEMPTS = 3
@@ -428,10 +426,7 @@ export class ClientService {
     const base = { path, kind: local.kind as Entry['kind'], size: 0, mtimeNs: local.mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: '' }
     if (local.kind === 'dir') return { entry: base, located: [] }
     if (local.kind === 'symlink') return { entry: { ...base, target: local.target }, located: [] }
-    if (local.size >= SETTLE_CHECK_BYTES && BigInt(Date.now()) * 1_000_000n - local.mtimeNs < BigInt(SETTLE_RETRY_MS) * 1_000_000n) {
-      // written moments ago and big: probably still being written; reading it now would be wasted
-      return null
-    }
+    if (stillBeingWritten(local, BigInt(Date.now()) * 1_000_000n)) return null
     let content
     try {
       content = await readChunks(abs, local.size, this.#signal)

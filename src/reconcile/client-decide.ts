@@ -23,6 +23,25 @@ export interface IndexRecord {
   stat: Pick<LocalStat, 'size' | 'mtimeNs' | 'ino'> | null
 }
 
+/** How long a file is taken to be in the middle of a write after its inode last changed. */
+export const SETTLE_WINDOW_NS = 200_000_000n
+/** Files at least this big are not read inside the window: reading one mid-write is wasted work. */
+export const SETTLE_CHECK_BYTES = 8 * 1024 * 1024
+
+/**
+ * Whether a file is probably being written right now, so proposing it would send a state that
+ * never meant to exist. Two cases: a big file (reading it costs), and an empty one (truncate,
+ * then write: the common way to rewrite a file, and an empty file synced for ~100 ms to every
+ * node until the write is seen). Its age is from ctime where known (utimes cannot set it, so a
+ * copied mtime does not hide a fresh write); a time in the future counts as settled, so a file
+ * stamped ahead is not put off forever.
+ */
+export function stillBeingWritten (local: LocalStat, nowNs: bigint): boolean {
+  if (local.kind !== 'file' || (local.size !== 0 && local.size < SETTLE_CHECK_BYTES)) return false
+  const age = nowNs - (local.ctimeNs ?? local.mtimeNs)
+  return age >= 0n && age < SETTLE_WINDOW_NS
+}
+
 export type LocalState = 'unchanged' | 'changed' | 'deleted' | 'absent'
 
 /** Compares the disk with the index: the whole of change detection (DESIGN.md flow 1). */

@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { decideRemote, localState, type IndexRecord, type LocalStat, type LocalState, type RemoteAction } from '../../src/reconcile/client-decide.ts'
+import { decideRemote, localState, stillBeingWritten, SETTLE_CHECK_BYTES, type IndexRecord, type LocalStat, type LocalState, type RemoteAction } from '../../src/reconcile/client-decide.ts'
 import { tombstone, type Entry } from '../../src/index/entry.ts'
 
 const PATH = 'notes/todo.md'
@@ -156,4 +156,29 @@ describe('decideRemote', () => {
       if (action === 'hash-local') assert.equal(hash, undefined, 'asked to hash what is already hashed')
     }), { numRuns: 3000 })
   })
+})
+
+describe('stillBeingWritten', () => {
+  const NOW = 1_000_000_000_000n
+  const ms = (n: number): bigint => BigInt(n) * 1_000_000n
+  const file = (size: number, ctimeAgoMs: number | null, mtimeAgoMs = 60_000): LocalStat => ({
+    kind: 'file', size, mtimeNs: NOW - ms(mtimeAgoMs), exec: false, ino: 1n, target: '', ...(ctimeAgoMs == null ? {} : { ctimeNs: NOW - ms(ctimeAgoMs) })
+  })
+  const table: Array<[string, LocalStat, boolean]> = [
+    ['an empty file changed 5 ms ago (truncated, its content not yet written)', file(0, 5), true],
+    ['an empty file changed 300 ms ago (really empty)', file(0, 300), false],
+    ['a small file changed 5 ms ago (the latency case: sent at once)', file(1024, 5), false],
+    ['a just-under-8 MiB file changed 5 ms ago', file(SETTLE_CHECK_BYTES - 1, 5), false],
+    ['an 8 MiB file changed 5 ms ago', file(SETTLE_CHECK_BYTES, 5), true],
+    ['an 8 MiB file changed 199 ms ago', file(SETTLE_CHECK_BYTES, 199), true],
+    ['an 8 MiB file changed 200 ms ago', file(SETTLE_CHECK_BYTES, 200), false],
+    ['a big file with an old mtime but a fresh ctime (cp -p mid-copy)', file(SETTLE_CHECK_BYTES, 5, 3_600_000), true],
+    ['a big file with a fresh mtime but an old ctime cannot be (ctime decides)', file(SETTLE_CHECK_BYTES, 10_000, 5), false],
+    ['no ctime known: the mtime decides', file(0, null, 5), true],
+    ['a ctime in the future counts as settled (never put off forever)', file(0, -5000), false],
+    ['a directory is never put off', { ...file(0, 5), kind: 'dir' }, false]
+  ]
+  for (const [what, local, expected] of table) {
+    test(what, () => { assert.equal(stillBeingWritten(local, NOW), expected) })
+  }
 })
