@@ -4,6 +4,7 @@ import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
 import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type Result } from '../protocol/codec.ts'
 import { readFrame } from '../net/frames.ts'
+import { FrameWriter } from '../net/frame-writer.ts'
 import type { Entry } from '../index/entry.ts'
 import type { Stream } from '@libp2p/interface'
 
@@ -21,6 +22,7 @@ export interface ChannelHandlers {
 export class SyncChannel {
   readonly #stream: Stream
   readonly #lp: LengthPrefixedStream
+  readonly #out: FrameWriter
   readonly #pending = new Map<number, PromiseWithResolvers<Result>>()
   readonly #signal: AbortSignal
   #nextId = 1
@@ -29,13 +31,14 @@ export class SyncChannel {
   constructor (stream: Stream, signal: AbortSignal) {
     this.#stream = stream
     this.#lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
+    this.#out = new FrameWriter(this.#lp, signal)
     this.#signal = signal
   }
 
   /** Says hello and reads until the stream ends; resolves then (the caller reconnects or exits). */
   async run (sinceSeq: number, handlers: ChannelHandlers): Promise<void> {
     try {
-      await this.#lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq } }), { signal: this.#signal })
+      await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq } }))
       while (true) {
         const frame = await readFrame(this.#lp, this.#signal)
         if (frame == null) break
@@ -65,7 +68,7 @@ export class SyncChannel {
     const p = Promise.withResolvers<Result>()
     this.#pending.set(id, p)
     try {
-      await this.#lp.write(encodeClientMessage({ type: 'propose', propose: { id, entry, baseSeq, blocks } }), { signal: this.#signal })
+      await this.#out.write(encodeClientMessage({ type: 'propose', propose: { id, entry, baseSeq, blocks } }))
     } catch (err) {
       this.#pending.delete(id)
       throw new ChannelClosedError(`cannot send to the hub: ${(err as Error).message}`)

@@ -2,6 +2,7 @@
 // its cursor, so a slow client costs the hub a cursor, not a growing buffer.
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
+import { FrameWriter } from '../net/frame-writer.ts'
 import { encodeHubMessage, type AttachedBlock, type Result } from '../protocol/codec.ts'
 import type { Entry } from '../index/entry.ts'
 import type { JournalStore } from '../index/journal-store.ts'
@@ -14,6 +15,7 @@ export class Session {
   readonly connection: Connection
   readonly stream: Stream
   readonly lp: LengthPrefixedStream
+  readonly #out: FrameWriter
   readonly #journal: JournalStore
   readonly #hubPeer: string
   readonly #signal: AbortSignal
@@ -28,6 +30,7 @@ export class Session {
     this.connection = connection
     this.stream = stream
     this.lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
+    this.#out = new FrameWriter(this.lp, signal)
     this.#journal = journal
     this.#hubPeer = hubPeer
     this.#signal = signal
@@ -51,7 +54,7 @@ export class Session {
   }
 
   async sendResult (result: Result): Promise<void> {
-    await this.lp.write(encodeHubMessage({ type: 'result', result }), { signal: this.#signal })
+    await this.#out.write(encodeHubMessage({ type: 'result', result }))
   }
 
   async #pump (): Promise<void> {
@@ -66,12 +69,12 @@ export class Session {
         // (conflict copies) carry the hub's ID and go to everyone.
         if (rec.origin === this.peer) continue
         const changed = { ...rec, origin: rec.origin === this.#hubPeer ? '' : rec.origin, blocks: await this.#attach(rec.entry) }
-        await this.lp.write(encodeHubMessage({ type: 'changed', changed }), { signal: this.#signal })
+        await this.#out.write(encodeHubMessage({ type: 'changed', changed }))
       }
       if (page.length === PAGE) continue
       if (!caughtUp) {
         caughtUp = true
-        await this.lp.write(encodeHubMessage({ type: 'caught-up', seq: this.#cursor }), { signal: this.#signal })
+        await this.#out.write(encodeHubMessage({ type: 'caught-up', seq: this.#cursor }))
       }
       if (this.#journal.headSeq > this.#cursor) continue
       await new Promise<void>(resolve => { this.#wake = resolve })
