@@ -151,8 +151,8 @@ export class HubService {
     if (entry.chunks.length > MAX_CHUNKS_PER_ENTRY) return reject('file has too many chunks')
     if (!entry.deleted && entry.kind === 'file') {
       try {
-        await this.#storeAttached(entry, p.blocks)
-        await this.#fetchMissing(session, entry)
+        const stored = await this.#storeAttached(entry, p.blocks)
+        await this.#fetchMissing(session, entry, stored)
       } catch (err) {
         if (err instanceof BlockMissingError) return reject('the file changed while it was being sent')
         if (err instanceof AttachedBlockError) return reject(err.message)
@@ -209,9 +209,11 @@ export class HubService {
     return path == null ? undefined : { ...loser, path }
   }
 
-  /** Verifies and stores the chunks that came with a proposal. */
-  async #storeAttached (entry: Entry, blocks: AttachedBlock[]): Promise<void> {
+  /** Verifies and stores the chunks that came with a proposal; gives their hashes (hex). */
+  async #storeAttached (entry: Entry, blocks: AttachedBlock[]): Promise<Set<string>> {
+    const stored = new Set<string>()
     for (const b of blocks) {
+      stored.add(hex(b.hash))
       if (this.#chunks.has(b.hash)) continue
       try {
         openBlock(b, b.hash, entry.chunks.find(c => bytesEqual(c.hash, b.hash))!.size)
@@ -221,6 +223,7 @@ export class HubService {
       await this.#chunks.put(b.hash, b)
       this.#traffic.chunkBytesIn += b.data.byteLength
     }
+    return stored
   }
 
   /** A small file's chunks, to travel with its entry; none if one is missing (the client fetches). */
@@ -236,9 +239,9 @@ export class HubService {
     return blocks
   }
 
-  /** Asks the proposer for the chunks the store lacks, verifies and stores each. */
-  async #fetchMissing (session: Session, entry: Entry): Promise<void> {
-    const seen = new Set<string>()
+  /** Asks the proposer for the chunks the store lacks (beyond `stored`), verifies and stores each. */
+  async #fetchMissing (session: Session, entry: Entry, stored: Set<string>): Promise<void> {
+    const seen = new Set<string>(stored)
     const missing = []
     for (const c of entry.chunks) {
       const h = hex(c.hash)

@@ -84,16 +84,17 @@ export class ChunkStore {
    * chunk they get.
    */
   async put (hash: Uint8Array, block: StoredBlock): Promise<void> {
+    const zstd = block.zstd ? 1 : 0
+    const size = block.data.byteLength
+    if (size <= INLINE_MAX) {
+      // one statement: INSERT OR IGNORE is the "already stored?" check
+      this.#put.run(hash, zstd, size, block.data, null, null)
+      return
+    }
     const key = hex(hash)
     const inFlight = this.#writing.get(key)
     if (inFlight != null) return await inFlight
     if (this.has(hash)) return
-    const zstd = block.zstd ? 1 : 0
-    const size = block.data.byteLength
-    if (size <= INLINE_MAX) {
-      this.#put.run(hash, zstd, size, block.data, null, null)
-      return
-    }
     const write = this.#append(block.data).then(({ pack, offset }) => {
       this.#put.run(hash, zstd, size, null, pack, offset)
     }).finally(() => this.#writing.delete(key))
