@@ -9,6 +9,9 @@ export interface JournalRecord extends JournalEntry { origin: string }
 
 export interface JournalStats { headSeq: number, files: number, bytes: number, deleted: number }
 
+/** What the recent-records cache may hold, counted in records plus their chunks. */
+const RECENT_BUDGET = 64 * 1024
+
 export class JournalStore {
   readonly #db: DatabaseSync
   readonly #get: StatementSync
@@ -16,6 +19,15 @@ export class JournalStore {
   readonly #since: StatementSync
   readonly #setMeta: StatementSync
   #head: number
+  /**
+   * The records this process committed last, in seq order without gaps, so that sessions
+   * following the head read them from memory: a query per session per record was a third of
+   * the hub's database time in a bulk sync. `#latest` marks which of them are still the newest
+   * of their path (the table keeps only those).
+   */
+  #recent: JournalRecord[] = []
+  #recentCost = 0
+  readonly #latest = new Map<string, number>()
 
   constructor (file: string) {
     this.#db = openDatabase(file)
@@ -41,8 +53,9 @@ export class JournalStore {
   /** Commits records in one transaction, each with the next seq; returns them with their seqs. */
   commit (records: Array<{ entry: Entry, origin: string }>): JournalRecord[] {
     const head = this.#head
+    let committed: JournalRecord[]
     try {
-      return transaction(this.#db, () => records.map(({ entry, origin }) => {
+      committed = transaction(this.#db, () => records.map(({ entry, origin }) => {
         const seq = ++this.#head
         this.#put.run({ ...entryParams(entry), seq, origin })
         return { entry, seq, origin }
@@ -51,11 +64,40 @@ export class JournalStore {
       this.#head = head
       throw err
     }
+    this.#remember(committed)
+    return committed
   }
 
-  /** A page of the journal after `seq`, in seq order. */
+  /** A page of the journal after `seq`, in seq order: the newest record of each path. */
   since (seq: number, limit: number): JournalRecord[] {
-    return (this.#since.all(seq, limit) as Array<Record<string, unknown>>).map(toRecord)
+    if (seq >= this.#head) return []
+    const first = this.#recent[0]
+    if (first == null || seq + 1 < first.seq) {
+      return (this.#since.all(seq, limit) as Array<Record<string, unknown>>).map(toRecord)
+    }
+    const page: JournalRecord[] = []
+    for (let i = seq + 1 - first.seq; i < this.#recent.length && page.length < limit; i++) {
+      const rec = this.#recent[i]!
+      if (this.#latest.get(rec.entry.path) === rec.seq) page.push(rec)
+    }
+    return page
+  }
+
+  #remember (committed: JournalRecord[]): void {
+    for (const rec of committed) {
+      this.#recent.push(rec)
+      this.#recentCost += 1 + rec.entry.chunks.length
+      this.#latest.set(rec.entry.path, rec.seq)
+    }
+    // drop the oldest half at once: shifting one record per commit would copy the array each time
+    if (this.#recentCost <= RECENT_BUDGET) return
+    let drop = 0
+    while (drop < this.#recent.length && this.#recentCost > RECENT_BUDGET / 2) {
+      const old = this.#recent[drop++]!
+      this.#recentCost -= 1 + old.entry.chunks.length
+      if (this.#latest.get(old.entry.path) === old.seq) this.#latest.delete(old.entry.path)
+    }
+    this.#recent = this.#recent.slice(drop)
   }
 
   setMeta (key: string, value: string): void { this.#setMeta.run(key, value) }
