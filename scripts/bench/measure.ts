@@ -33,8 +33,9 @@ interface TreesReached {
 }
 
 /**
- * Poll every destination until it matches. The harness takes at most about
- * half a core: after each pass it sleeps as long as the pass took (2-50 ms).
+ * Poll every destination until it matches. The harness takes at most about a
+ * quarter of a core (it shares two with the tools it times): after each pass
+ * it sleeps three times as long as the pass took (5-50 ms).
  */
 async function waitForTrees(
   session: SyncSession,
@@ -61,7 +62,7 @@ async function waitForTrees(
         lastReason = result.reason ?? '';
       }
     }
-    if (pending.size > 0) await sleep(Math.min(50, Math.max(2, performance.now() - started)));
+    if (pending.size > 0) await sleep(Math.min(50, Math.max(5, 3 * (performance.now() - started))));
   }
   return reached;
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { createReadStream, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Relative path (always '/'-separated) → size and SHA-256 of the contents. */
@@ -21,7 +20,11 @@ export function isExcluded(relPath: string): boolean {
   return base.startsWith('.distsync-tmp-');
 }
 
-export async function hashFile(path: string): Promise<string> {
+/** Below this a file is read in one synchronous call (a stream costs several pool round trips). */
+const READ_AT_ONCE_BYTES = 1 << 20;
+
+export async function hashFile(path: string, size = Infinity): Promise<string> {
+  if (size < READ_AT_ONCE_BYTES) return createHash('sha256').update(readFileSync(path)).digest('hex');
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk as Buffer);
@@ -35,27 +38,28 @@ interface Observed {
   sig: string;
 }
 
-/** Walk a tree, stat every regular file (symlinks and specials are not synced data). */
+/**
+ * Walk a tree, stat every regular file (symlinks and specials are not synced data). Synchronous:
+ * the harness shares the machine with the tools it times, and an fs/promises call costs ~50 µs
+ * of CPU here against 1-2 µs for lstatSync (3000 files: ~150 ms against ~6 ms per poll).
+ */
 async function scan(root: string): Promise<Map<string, Observed>> {
   const found = new Map<string, Observed>();
-  const walk = async (rel: string): Promise<void> => {
-    const entries = await readdir(rel === '' ? root : join(root, rel), { withFileTypes: true });
-    await Promise.all(
-      entries.map(async (entry) => {
-        const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-        if (isExcluded(childRel)) return;
-        if (entry.isDirectory()) return walk(childRel);
-        if (!entry.isFile()) return;
-        const st = await lstat(join(root, childRel), { bigint: true });
-        found.set(childRel, {
-          size: Number(st.size),
-          sig: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`,
-        });
-      }),
-    );
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(rel === '' ? root : join(root, rel), { withFileTypes: true })) {
+      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (isExcluded(childRel)) continue;
+      if (entry.isDirectory()) walk(childRel);
+      else if (entry.isFile()) found.set(childRel, observe(join(root, childRel)));
+    }
   };
-  await walk('');
+  walk('');
   return found;
+}
+
+function observe(abs: string): Observed {
+  const st = lstatSync(abs, { bigint: true });
+  return { size: Number(st.size), sig: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` };
 }
 
 /** Full, uncached manifest: what "verified identical" finally rests on. */
@@ -63,7 +67,7 @@ export async function manifestOf(root: string): Promise<Manifest> {
   const observed = await scan(root);
   const manifest: Manifest = new Map();
   for (const [rel, obs] of observed) {
-    manifest.set(rel, { size: obs.size, sha256: await hashFile(join(root, rel)) });
+    manifest.set(rel, { size: obs.size, sha256: await hashFile(join(root, rel), obs.size) });
   }
   return manifest;
 }
@@ -129,7 +133,7 @@ export class TreeWatcher {
       let cached = this.cache.get(rel);
       if (cached?.sig !== got.sig) {
         try {
-          cached = { sig: got.sig, sha256: await hashFile(join(this.root, rel)) };
+          cached = { sig: got.sig, sha256: await hashFile(join(this.root, rel), got.size) };
         } catch {
           return fail(`unreadable ${rel}`);
         }
@@ -142,8 +146,7 @@ export class TreeWatcher {
     // otherwise the hash may mix old and new bytes.
     for (const rel of rehashed) {
       try {
-        const st = await lstat(join(this.root, rel), { bigint: true });
-        if (`${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` !== this.cache.get(rel)?.sig) {
+        if (observe(join(this.root, rel)).sig !== this.cache.get(rel)?.sig) {
           this.cache.delete(rel);
           return fail(`${rel} changed while hashing`);
         }
