@@ -1,7 +1,7 @@
 // Behaviours 1, 2, 3 and 9 of issue 2, through real hub and client processes.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFile, mkdir, rm, rename, stat, readFile, chmod, symlink } from 'node:fs/promises'
+import { writeFile, mkdir, rm, rename, stat, readFile, chmod, symlink, open } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { cluster, converged, hubStatus, sleep, tree, waitFor } from './harness.ts'
@@ -96,6 +96,40 @@ test('no loops: one edit is one journal entry, and converged clients exchange no
     await sleep(3000)
     const s3 = await hubStatus(c.hub.dataDir)
     assert.deepEqual(s3, s2, 'nothing moved while idle')
+  } finally {
+    await c.close()
+  }
+})
+
+test('a rewrite caught between its truncate and its write is not synced as an empty file; an empty file is', async () => {
+  const c = await cluster(2)
+  try {
+    const [a, b] = c.dirs as [string, string]
+    await writeFile(join(a, 'conf.ini'), 'v1')
+    await converged(c.dirs)
+    const before = await hubStatus(c.hub.dataDir)
+    // watch b for the empty moment while a rewrites the file slowly (a client reacts in ~10 ms)
+    let sawEmpty = false
+    let watching = true
+    const watch = (async () => {
+      while (watching) {
+        if ((await readFile(join(b, 'conf.ini'), 'utf8').catch(() => 'gone')) === '') sawEmpty = true
+        await sleep(5)
+      }
+    })()
+    const fh = await open(join(a, 'conf.ini'), 'w')
+    await sleep(80)
+    await fh.writeFile('v2')
+    await fh.close()
+    await waitFor('b to have v2', async () => await readFile(join(b, 'conf.ini'), 'utf8') === 'v2')
+    await sleep(500)
+    watching = false
+    await watch
+    assert.equal(sawEmpty, false, 'b never holds the empty moment')
+    assert.equal((await hubStatus(c.hub.dataDir)).headSeq - before.headSeq, 1, 'one rewrite, one journal entry')
+    // a file that stays empty is synced all the same
+    await writeFile(join(a, 'empty.txt'), '')
+    await waitFor('the empty file on b', async () => (await stat(join(b, 'empty.txt')).catch(() => null))?.size === 0)
   } finally {
     await c.close()
   }
