@@ -14,7 +14,7 @@ import { FileChangedError, readChunks, type LocatedChunk } from '../fs/read-chun
 import { scanTree } from '../fs/scan-tree.ts'
 import { pruneTrash } from '../fs/trash.ts'
 import { STATE_DIR, checkRelativePath, PathError } from '../fs/safe-path.ts'
-import { decideRemote, localState, stillBeingWritten, type LocalStat } from '../reconcile/client-decide.ts'
+import { decideRemote, localState, stillBeingWritten, SETTLE_WINDOW_NS, type LocalStat } from '../reconcile/client-decide.ts'
 import { ProtocolError } from '../protocol/errors.ts'
 import { applyEntry, ApplyError, TEMP_DIR, type ApplyContext } from './apply-remote.ts'
 import { SyncChannel, ChannelClosedError } from './sync-channel.ts'
@@ -38,7 +38,8 @@ const CONCURRENCY = 16
  * first and the directory last, and that must read as "directory gone", not "every file deleted". */
 const DELETE_SETTLE_MS = 1000
 const DIR_CHECK_MS = 500
-const SETTLE_RETRY_MS = 200
+/** A file still being written is looked at again once the settle window has passed. */
+const SETTLE_RETRY_MS = Number(SETTLE_WINDOW_NS / 1_000_000n)
 /** chokidar drops a file's change events that come within 5 ms of the one before (its watch
  * throttle): a file changed this recently may have changed again unseen (a truncate and a write,
  * then utimes: the write went unseen and the empty file was synced). It is looked at once more. */

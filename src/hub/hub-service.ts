@@ -13,7 +13,7 @@ import { BlockMissingError, fetchBlocks, serveBlocks } from '../net/block-transf
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
-import { bytesEqual, hex, type Entry } from '../index/entry.ts'
+import { bytesEqual, hex, sameContent, type Entry } from '../index/entry.ts'
 import { Session } from './session.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
@@ -203,8 +203,7 @@ export class HubService {
     const path = freeConflictCopyPath(loser.path, loser.mtimeNs, loserPeer, candidate => {
       const there = this.#journal.get(candidate)?.entry
       if (there == null || there.deleted) return 'nothing'
-      const same = there.kind === loser.kind && bytesEqual(there.hash, loser.hash) && there.target === loser.target
-      return same ? 'this content' : 'other content'
+      return sameContent(there, loser) ? 'this content' : 'other content'
     })
     return path == null ? undefined : { ...loser, path }
   }
