@@ -4,6 +4,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { noiseCrypto } from './noise-crypto.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 export interface NodeOptions {
@@ -22,7 +23,7 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen ?? [] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionGater: {
       // runs after Noise has authenticated the peer and before any protocol: an unknown peer
