@@ -3,9 +3,9 @@
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { BLOCKS_PROTOCOL, MAX_CHUNKS_PER_ENTRY, SYNC_PROTOCOL } from '../protocol/constants.ts'
-import { carriesBlocks, decodeClientMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
+import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
-import { JournalStore } from '../index/journal-store.ts'
+import { JournalStore, type JournalRecord } from '../index/journal-store.ts'
 import { ChunkStore } from '../store/chunk-store.ts'
 import { createNode } from '../net/node.ts'
 import { peerIdOf } from '../net/identity.ts'
@@ -15,6 +15,7 @@ import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
 import { bytesEqual, hex, sameContent, type Entry } from '../index/entry.ts'
 import { Session } from './session.ts'
+import { ChangedFrames } from './changed-frames.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -27,6 +28,8 @@ class AttachedBlockError extends Error {
   readonly code = 'ERR_BAD_ATTACHED_BLOCK'
 }
 const PARALLEL_CHUNK_WRITES = 8
+/** Changed frames kept for sessions that follow the head (small files' chunks ride in them). */
+const CHANGED_FRAMES_BUDGET = 4 * 1024 * 1024
 
 export interface HubOptions {
   dataDir: string
@@ -47,6 +50,7 @@ export class HubService {
   readonly #sessions = new Map<string, Session>()
   readonly #abort = new AbortController()
   readonly #traffic: Traffic = { chunkBytesIn: 0, chunkBytesOut: 0 }
+  readonly #changedFrames = new ChangedFrames(CHANGED_FRAMES_BUDGET)
   readonly #peerId: string
   #node: Libp2p | undefined
   #flushTimer: NodeJS.Timeout | undefined
@@ -70,13 +74,13 @@ export class HubService {
       privateKey: this.#opts.privateKey,
       listen: this.#opts.listen,
       allow: this.#opts.allow,
-      // clients ping the hub every second; the hub only has to drop a frozen client eventually
+      // clients ping the hub every 5 s; the hub only has to drop a frozen client eventually
       pingIntervalMs: 10_000
     })
     this.#node = node
     const signal = this.#abort.signal
     await node.handle(SYNC_PROTOCOL, (stream, connection) => {
-      const session = new Session(stream, connection, this.#journal, this.#peerId, async entry => await this.#attachable(entry), signal)
+      const session = new Session(stream, connection, this.#journal, async rec => await this.#changedFrame(rec), signal)
       void this.#runSession(session).catch(err => {
         log.warn({ peer: session.peer, err: (err as Error).message }, 'sync stream closed')
         stream.abort(err as Error)
@@ -225,6 +229,17 @@ export class HubService {
     return stored
   }
 
+  /** A record as the Changed frame every session sends; the hub's own records (conflict copies) go with no origin. */
+  async #changedFrame (rec: JournalRecord): Promise<Uint8Array> {
+    const frame = await this.#changedFrames.get(rec.seq, async () => {
+      const blocks = await this.#attachable(rec.entry)
+      const changed = { ...rec, origin: rec.origin === this.#peerId ? '' : rec.origin, blocks }
+      return { bytes: encodeHubMessage({ type: 'changed', changed }), blockBytes: blocks.reduce((n, b) => n + b.data.byteLength, 0) }
+    })
+    this.#traffic.chunkBytesOut += frame.blockBytes
+    return frame.bytes
+  }
+
   /** A small file's chunks, to travel with its entry; none if one is missing (the client fetches). */
   async #attachable (entry: Entry): Promise<AttachedBlock[]> {
     if (!carriesBlocks(entry)) return []
@@ -234,7 +249,6 @@ export class HubService {
       if (b == null) return []
       blocks.push({ hash: c.hash, ...b })
     }
-    for (const b of blocks) this.#traffic.chunkBytesOut += b.data.byteLength
     return blocks
   }
 

@@ -3,9 +3,8 @@
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
-import { encodeHubMessage, type AttachedBlock, type Result } from '../protocol/codec.ts'
-import type { Entry } from '../index/entry.ts'
-import type { JournalStore } from '../index/journal-store.ts'
+import { encodeHubMessage, type Result } from '../protocol/codec.ts'
+import type { JournalRecord, JournalStore } from '../index/journal-store.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 
 const PAGE = 256
@@ -17,24 +16,22 @@ export class Session {
   readonly lp: LengthPrefixedStream
   readonly #out: FrameWriter
   readonly #journal: JournalStore
-  readonly #hubPeer: string
   readonly #signal: AbortSignal
-  readonly #attach: (entry: Entry) => Promise<AttachedBlock[]>
+  readonly #changedFrame: (rec: JournalRecord) => Promise<Uint8Array>
   #cursor = -1
   #wake: (() => void) | undefined
   #pumping = false
 
-  /** `attach` gives the blocks that travel with an entry (a small file's chunks) */
-  constructor (stream: Stream, connection: Connection, journal: JournalStore, hubPeer: string, attach: (entry: Entry) => Promise<AttachedBlock[]>, signal: AbortSignal) {
+  /** `changedFrame` gives a record's Changed frame, the same bytes for every session */
+  constructor (stream: Stream, connection: Connection, journal: JournalStore, changedFrame: (rec: JournalRecord) => Promise<Uint8Array>, signal: AbortSignal) {
     this.peer = connection.remotePeer.toString()
     this.connection = connection
     this.stream = stream
     this.lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
     this.#out = new FrameWriter(this.lp, signal)
     this.#journal = journal
-    this.#hubPeer = hubPeer
     this.#signal = signal
-    this.#attach = attach
+    this.#changedFrame = changedFrame
     const wake = (): void => { this.#wake?.() }
     signal.addEventListener('abort', wake, { once: true })
     stream.addEventListener('close', wake, { once: true })
@@ -68,8 +65,7 @@ export class Session {
         // echo exclusion: never send a peer its own change. Records the hub made itself
         // (conflict copies) carry the hub's ID and go to everyone.
         if (rec.origin === this.peer) continue
-        const changed = { ...rec, origin: rec.origin === this.#hubPeer ? '' : rec.origin, blocks: await this.#attach(rec.entry) }
-        await this.#out.write(encodeHubMessage({ type: 'changed', changed }))
+        await this.#out.write(await this.#changedFrame(rec))
       }
       if (page.length === PAGE) continue
       if (!caughtUp) {
