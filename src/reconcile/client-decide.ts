@@ -32,14 +32,16 @@ export const SETTLE_CHECK_BYTES = 8 * 1024 * 1024
  * Whether a file is probably being written right now, so proposing it would send a state that
  * never meant to exist. Two cases: a big file (reading it costs), and an empty one (truncate,
  * then write: the common way to rewrite a file, and an empty file synced for ~100 ms to every
- * node until the write is seen). Its age is from ctime where known (utimes cannot set it, so a
- * copied mtime does not hide a fresh write); a time in the future counts as settled, so a file
- * stamped ahead is not put off forever.
+ * node until the write is seen). Being written means both its inode (ctime, which utimes cannot
+ * set) and its content (mtime: every write moves it to now) changed within the window. A file
+ * moved in, renamed or stamped with an old mtime (cp -p, rsync and tar stamp it after the last
+ * write) is complete, and waiting for it cost 200 ms of every large move. A time in the future
+ * counts as settled, so a file stamped ahead is not put off forever.
  */
 export function stillBeingWritten (local: LocalStat, nowNs: bigint): boolean {
   if (local.kind !== 'file' || (local.size !== 0 && local.size < SETTLE_CHECK_BYTES)) return false
-  const age = nowNs - (local.ctimeNs ?? local.mtimeNs)
-  return age >= 0n && age < SETTLE_WINDOW_NS
+  const recent = (t: bigint): boolean => nowNs - t >= 0n && nowNs - t < SETTLE_WINDOW_NS
+  return recent(local.ctimeNs ?? local.mtimeNs) && recent(local.mtimeNs)
 }
 
 export type LocalState = 'unchanged' | 'changed' | 'deleted' | 'absent'

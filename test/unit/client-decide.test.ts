@@ -161,7 +161,7 @@ describe('decideRemote', () => {
 describe('stillBeingWritten', () => {
   const NOW = 1_000_000_000_000n
   const ms = (n: number): bigint => BigInt(n) * 1_000_000n
-  const file = (size: number, ctimeAgoMs: number | null, mtimeAgoMs = 60_000): LocalStat => ({
+  const file = (size: number, ctimeAgoMs: number | null, mtimeAgoMs = ctimeAgoMs ?? 60_000): LocalStat => ({
     kind: 'file', size, mtimeNs: NOW - ms(mtimeAgoMs), exec: false, ino: 1n, target: '', ...(ctimeAgoMs == null ? {} : { ctimeNs: NOW - ms(ctimeAgoMs) })
   })
   const table: Array<[string, LocalStat, boolean]> = [
@@ -172,8 +172,10 @@ describe('stillBeingWritten', () => {
     ['an 8 MiB file changed 5 ms ago', file(SETTLE_CHECK_BYTES, 5), true],
     ['an 8 MiB file changed 199 ms ago', file(SETTLE_CHECK_BYTES, 199), true],
     ['an 8 MiB file changed 200 ms ago', file(SETTLE_CHECK_BYTES, 200), false],
-    ['a big file with an old mtime but a fresh ctime (cp -p mid-copy)', file(SETTLE_CHECK_BYTES, 5, 3_600_000), true],
+    ['a big file moved in or renamed just now: fresh ctime, old mtime (complete)', file(SETTLE_CHECK_BYTES, 5, 3_600_000), false],
+    ['an empty file stamped with an old mtime just now (touch -d): complete', file(0, 5, 3_600_000), false],
     ['a big file with a fresh mtime but an old ctime cannot be (ctime decides)', file(SETTLE_CHECK_BYTES, 10_000, 5), false],
+    ['a big file written just now but stamped ahead: settled (never put off forever)', file(SETTLE_CHECK_BYTES, 5, -5000), false],
     ['no ctime known: the mtime decides', file(0, null, 5), true],
     ['a ctime in the future counts as settled (never put off forever)', file(0, -5000), false],
     ['a directory is never put off', { ...file(0, 5), kind: 'dir' }, false]
