@@ -1,10 +1,18 @@
 // Work on one path runs in order; work on different paths runs concurrently, up to a limit.
+// Work that waits is kept as a plain closure until it starts: a tree moved in (thousands of paths
+// at once) otherwise held two suspended async calls and a dozen promises per waiting path, the
+// sending client's peak memory.
+
+type Task = () => Promise<void>
 
 export class PathQueue {
-  readonly #tails = new Map<string, Promise<void>>()
+  /** tasks not started yet, per path, oldest first */
+  readonly #waiting = new Map<string, Task[]>()
+  /** paths with a task waiting and none running, oldest first, each once; read from #head */
+  #ready: string[] = []
+  #head = 0
+  readonly #running = new Set<string>()
   readonly #limit: number
-  #running = 0
-  readonly #waiting: Array<() => void> = []
   readonly #onError: (path: string, err: unknown) => void
 
   constructor (limit: number, onError: (path: string, err: unknown) => void) {
@@ -12,41 +20,42 @@ export class PathQueue {
     this.#onError = onError
   }
 
-  get size (): number { return this.#tails.size }
-
-  push (path: string, task: () => Promise<void>): Promise<void> {
-    const prev = this.#tails.get(path) ?? Promise.resolve()
-    const next = prev.then(async () => {
-      await this.#acquire()
-      try {
-        await task()
-      } catch (err) {
-        this.#onError(path, err)
-      } finally {
-        this.#release()
-      }
-    })
-    this.#tails.set(path, next)
-    void next.then(() => { if (this.#tails.get(path) === next) this.#tails.delete(path) })
-    return next
-  }
-
-  /** Resolves once nothing is queued or running (bounded by the caller's signal). */
-  async idle (): Promise<void> {
-    while (this.#tails.size > 0) await Promise.all([...this.#tails.values()])
-  }
-
-  async #acquire (): Promise<void> {
-    if (this.#running < this.#limit) {
-      this.#running++
-      return
+  push (path: string, task: Task): void {
+    let tasks = this.#waiting.get(path)
+    if (tasks == null) {
+      this.#waiting.set(path, tasks = [])
+      // a running path is made ready again when its task ends
+      if (!this.#running.has(path)) this.#ready.push(path)
     }
-    await new Promise<void>(resolve => this.#waiting.push(resolve))
+    tasks.push(task)
+    this.#start()
   }
 
-  #release (): void {
-    const next = this.#waiting.shift()
-    if (next != null) next()
-    else this.#running--
+  #start (): void {
+    while (this.#running.size < this.#limit && this.#head < this.#ready.length) {
+      const path = this.#ready[this.#head++]!
+      const tasks = this.#waiting.get(path)!
+      const task = tasks.shift()!
+      if (tasks.length === 0) this.#waiting.delete(path)
+      this.#running.add(path)
+      void this.#run(path, task)
+    }
+    // drop the started prefix once it is most of the array (a queue that never drains stays bounded)
+    if (this.#head > 0 && this.#head * 2 >= this.#ready.length) {
+      this.#ready = this.#ready.slice(this.#head)
+      this.#head = 0
+    }
+  }
+
+  async #run (path: string, task: Task): Promise<void> {
+    try {
+      await task()
+    } catch (err) {
+      this.#onError(path, err)
+    } finally {
+      this.#running.delete(path)
+      if (this.#waiting.has(path)) this.#ready.push(path)
+      this.#start()
+    }
   }
 }
