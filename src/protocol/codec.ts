@@ -6,7 +6,7 @@ import { ProtocolError } from './errors.ts'
 import { HASH_BYTES, INLINE_FILE_MAX, MAX_ATTACHED_BLOCKS, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
 import { checkRelativePath } from '../fs/safe-path.ts'
 import { bytesEqual, type Entry, type EntryKind, type JournalEntry } from '../index/entry.ts'
-import type { Uint8ArrayList } from 'uint8arraylist'
+import { Uint8ArrayList } from 'uint8arraylist'
 
 export interface Hello { sinceSeq: number }
 /** A chunk in its wire form (zstd or raw), attached to the entry of a small file. */
@@ -195,8 +195,24 @@ export function decodeBlockRequest (buf: Uint8Array | Uint8ArrayList): Uint8Arra
   return m.hashes
 }
 
-export function encodeBlock (b: Block): Uint8Array {
-  return wire.Block.encode({ hash: b.hash as Uint8Array<ArrayBuffer>, data: b.data as Uint8Array<ArrayBuffer>, zstd: b.zstd, missing: b.missing })
+/** Field 2 (data), length-delimited: its tag and length, ahead of the bytes. */
+function dataFieldHeader (length: number): Uint8Array {
+  const out = [0x12]
+  for (let n = length; ; n = Math.floor(n / 128)) {
+    if (n < 128) { out.push(n); break }
+    out.push((n % 128) | 0x80)
+  }
+  return Uint8Array.from(out)
+}
+
+/**
+ * A block frame whose chunk is not copied: the other fields, then the data field as its own
+ * buffer (protobuf takes fields in any order). The chunk is nearly all of the frame, and encoding
+ * it into one message copied every chunk served once more.
+ */
+export function encodeBlock (b: Block): Uint8ArrayList {
+  const rest = wire.Block.encode({ hash: b.hash as Uint8Array<ArrayBuffer>, data: new Uint8Array(0), zstd: b.zstd, missing: b.missing })
+  return b.data.byteLength === 0 ? new Uint8ArrayList(rest) : new Uint8ArrayList(rest, dataFieldHeader(b.data.byteLength), b.data)
 }
 
 export function decodeBlock (buf: Uint8Array | Uint8ArrayList): Block {
