@@ -6,7 +6,7 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs'
 import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { openDatabase } from '../index/open-db.ts'
+import { openDatabase, transaction } from '../index/open-db.ts'
 import { restFrom } from '../fs/write-all.ts'
 import { hex } from '../index/entry.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
@@ -33,7 +33,7 @@ export class ChunkStore {
   #pack = 0
   #packEnd = 0
   #appender: { pack: number, fh: FileHandle } | undefined
-  readonly #queued: Array<{ data: Uint8Array, pack: number, offset: number, done: PromiseWithResolvers<void> }> = []
+  readonly #queued: Array<{ hash: Uint8Array, zstd: number, data: Uint8Array, pack: number, offset: number, done: PromiseWithResolvers<void> }> = []
   #flushing: Promise<void> | undefined
 
   constructor (root: string) {
@@ -95,9 +95,7 @@ export class ChunkStore {
     const inFlight = this.#writing.get(key)
     if (inFlight != null) return await inFlight
     if (this.has(hash)) return
-    const write = this.#append(block.data).then(({ pack, offset }) => {
-      this.#put.run(hash, zstd, size, null, pack, offset)
-    }).finally(() => this.#writing.delete(key))
+    const write = this.#append(hash, zstd, block.data).finally(() => this.#writing.delete(key))
     this.#writing.set(key, write)
     await write
   }
@@ -106,9 +104,9 @@ export class ChunkStore {
    * Reserves the next bytes of a pack synchronously (so concurrent puts never overlap, and a
    * full pack hands over to the next one in one place) and queues them; queued appends go to disk
    * together in one writev while the previous one runs (a write per 64 KiB chunk kept the hub
-   * waiting on the threadpool).
+   * waiting on the threadpool), and their rows follow in one transaction.
    */
-  async #append (data: Uint8Array): Promise<{ pack: number, offset: number }> {
+  async #append (hash: Uint8Array, zstd: number, data: Uint8Array): Promise<void> {
     if (this.#packEnd > 0 && this.#packEnd + data.byteLength > PACK_MAX) {
       this.#pack++
       this.#packEnd = 0
@@ -116,10 +114,9 @@ export class ChunkStore {
     const at = { pack: this.#pack, offset: this.#packEnd }
     this.#packEnd += data.byteLength
     const done = Promise.withResolvers<void>()
-    this.#queued.push({ data, ...at, done })
+    this.#queued.push({ hash, zstd, data, ...at, done })
     this.#flushing ??= this.#flush()
     await done.promise
-    return at
   }
 
   async #flush (): Promise<void> {
@@ -136,6 +133,10 @@ export class ChunkStore {
         while (written < total) {
           written += (await fh.writev(restFrom(batch.map(q => q.data), written), batch[0]!.offset + written)).bytesWritten
         }
+        // rows only after their bytes; one commit for the batch (one per chunk was a WAL write each)
+        transaction(this.#db, () => {
+          for (const q of batch) this.#put.run(q.hash, q.zstd, q.data.byteLength, null, q.pack, q.offset)
+        })
         for (const q of batch) q.done.resolve()
       } catch (err) {
         for (const q of batch) q.done.reject(err)
