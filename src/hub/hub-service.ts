@@ -15,6 +15,7 @@ import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
 import { bytesEqual, hex, sameContent, type Entry } from '../index/entry.ts'
 import { Session } from './session.ts'
+import { ProtocolError } from '../protocol/errors.ts'
 import { ChangedFrames } from './changed-frames.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
@@ -158,7 +159,9 @@ export class HubService {
         const stored = await this.#storeAttached(entry, p.blocks)
         await this.#fetchMissing(session, entry, stored)
       } catch (err) {
-        if (err instanceof BlockMissingError) return reject('the file changed while it was being sent')
+        // a chunk gone, or not what its hash says: the proposer's file changed under it (its
+        // watcher proposes the new content); the session and other proposals go on
+        if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
         if (err instanceof AttachedBlockError) return reject(err.message)
         throw err
       }

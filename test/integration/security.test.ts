@@ -77,12 +77,26 @@ test('the hub refuses proposals with hostile paths, keeps the session, and write
     }
     assert.equal(refusal.outcome, 'rejected')
     assert.match(refusal.reason, /does not match its hash/)
-    // the same session still works for an honest proposal (the hub fetches its chunk from us)
+    // the hub fetches a chunk from us; for 'changed.txt' we send other bytes than its hash names
+    // (a file that changed after it was read): that proposal is refused, the session goes on
+    const changed = fileEntry('changed.txt', new TextEncoder().encode('before the edit'))
     await node.handle(BLOCKS_PROTOCOL, async (s) => {
       const blp = lpStream(s, { maxDataLength: MAX_BLOCK_FRAME })
-      for (const h of decodeBlockRequest(await blp.read())) await blp.write(encodeBlock({ hash: h, data, zstd: false, missing: false }))
+      for (const h of decodeBlockRequest(await blp.read())) {
+        const bytes = Buffer.compare(h, changed.chunks[0]!.hash) === 0 ? new TextEncoder().encode('after the edit!') : data
+        await blp.write(encodeBlock({ hash: h, data: bytes, zstd: false, missing: false }))
+      }
       await s.close()
     })
+    await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: changed, baseSeq: 0, blocks: [] } }))
+    let changedResult: Result | undefined
+    while (changedResult == null) {
+      const msg = decodeHubMessage(await lp.read())
+      if (msg.type === 'result') changedResult = msg.result
+    }
+    assert.equal(changedResult.outcome, 'rejected')
+    assert.match(changedResult.reason, /changed while it was being sent/)
+    // the same session still works for an honest proposal
     await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: fileEntry('honest.txt', data), baseSeq: 0, blocks: [] } }))
     let last: Result | undefined
     while (last == null) {
