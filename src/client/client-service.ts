@@ -396,7 +396,7 @@ export class ClientService {
       setTimeout(() => { if (!this.#signal.aborted) this.#localChanged(path) }, SETTLE_RETRY_MS).unref()
       return
     }
-    const release = this.#blocks!.offer(path, built.located)
+    const release = this.#blocks!.offer(path, built.located, local)
     try {
       const result = await channel.propose(built.entry, rec?.seq ?? 0, attachable(built.entry, built.located))
       await this.#handleResult(path, result, local, built.entry)
