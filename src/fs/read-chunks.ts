@@ -82,8 +82,8 @@ export async function readChunks (path: string, size: number, signal?: AbortSign
 }
 
 /** Reads one chunk back from a file; null if the file no longer holds those bytes. Synchronous
- * inside: a chunk read from the page cache took 8 µs, its open, read and close on the pool ~150. */
-/** `hash` null: not verified here (the caller knows the file is as it was hashed, and the
+ * inside: a chunk read from the page cache took 8 µs, its open, read and close on the pool ~150.
+ * `hash` null: not verified here (the caller knows the file is as it was hashed, and the
  * receiver verifies every chunk anyway). */
 export async function readChunkAt (path: string, offset: number, size: number, hash: Uint8Array | null): Promise<Uint8Array | null> {
   let fd
