@@ -41,7 +41,7 @@ function entryToWire (e: Entry): wire.Entry {
   return {
     path: e.path,
     kind: KIND_TO_WIRE[e.kind],
-    size: BigInt(e.size),
+    size: e.size,
     mtimeNs: e.mtimeNs,
     exec: e.exec,
     deleted: e.deleted,
@@ -60,8 +60,8 @@ export function entryFromWire (w: wire.Entry | undefined): Entry {
   if (w == null) throw new ProtocolError('ERR_MISSING_FIELD', 'message has no entry')
   const path = checkRelativePath(w.path)
   const kind: EntryKind = w.kind === wire.Kind.DIR ? 'dir' : w.kind === wire.Kind.SYMLINK ? 'symlink' : 'file'
-  if (w.size < 0n || w.size > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError('ERR_BAD_SIZE', `size ${w.size} out of range`)
-  const size = Number(w.size)
+  if (!Number.isSafeInteger(w.size) || w.size < 0) throw new ProtocolError('ERR_BAD_SIZE', `size ${w.size} out of range`)
+  const size = w.size
   const entry: Entry = {
     path, kind, size, mtimeNs: w.mtimeNs, exec: w.exec, deleted: w.deleted, hash: w.hash,
     chunks: w.chunks.map(c => ({ hash: c.hash, size: c.size })), target: w.target
@@ -113,15 +113,15 @@ function attachedFromWire (blocks: wire.Block[], entry: Entry): AttachedBlock[] 
   })
 }
 
-function seqFromWire (n: bigint): number {
-  if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError('ERR_BAD_SEQ', `seq ${n} out of range`)
-  return Number(n)
+function seqFromWire (n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new ProtocolError('ERR_BAD_SEQ', `seq ${n} out of range`)
+  return n
 }
 
 export function encodeClientMessage (m: ClientMessage): Uint8Array {
-  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: BigInt(m.hello.sinceSeq) } })
+  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq } })
   const p = m.propose
-  return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: BigInt(p.baseSeq), blocks: blocksToWire(p.blocks) } })
+  return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: p.baseSeq, blocks: blocksToWire(p.blocks) } })
 }
 
 export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): ReceivedClientMessage {
@@ -143,19 +143,19 @@ export function encodeHubMessage (m: HubMessage): Uint8Array {
   switch (m.type) {
     case 'changed': {
       const c = m.changed
-      return wire.HubMessage.encode({ changed: { entry: entryToWire(c.entry), seq: BigInt(c.seq), origin: c.origin, blocks: blocksToWire(c.blocks) } })
+      return wire.HubMessage.encode({ changed: { entry: entryToWire(c.entry), seq: c.seq, origin: c.origin, blocks: blocksToWire(c.blocks) } })
     }
     case 'result': {
       const r = m.result
       return wire.HubMessage.encode({
         result: {
-          id: r.id, outcome: OUTCOME_TO_WIRE[r.outcome], seq: BigInt(r.seq), reason: r.reason,
+          id: r.id, outcome: OUTCOME_TO_WIRE[r.outcome], seq: r.seq, reason: r.reason,
           ...(r.current != null ? { current: entryToWire(r.current) } : {})
         }
       })
     }
     case 'caught-up':
-      return wire.HubMessage.encode({ caughtUp: { seq: BigInt(m.seq) } })
+      return wire.HubMessage.encode({ caughtUp: { seq: m.seq } })
   }
 }
 

@@ -136,7 +136,7 @@ export namespace ChunkRef {
 export interface Entry {
   path: string
   kind: Kind
-  size: bigint
+  size: number
   mtimeNs: bigint
   exec: boolean
   deleted: boolean
@@ -165,9 +165,9 @@ export namespace Entry {
           Kind.codec().encode(obj.kind, w)
         }
 
-        if ((obj.size != null && obj.size !== 0n)) {
+        if ((obj.size != null && obj.size !== 0)) {
           w.uint32(24)
-          w.uint64(obj.size)
+          w.uint64Number(obj.size)
         }
 
         if ((obj.mtimeNs != null && obj.mtimeNs !== 0n)) {
@@ -209,7 +209,7 @@ export namespace Entry {
         const obj: any = {
           path: '',
           kind: Kind.FILE,
-          size: 0n,
+          size: 0,
           mtimeNs: 0n,
           exec: false,
           deleted: false,
@@ -233,7 +233,7 @@ export namespace Entry {
               break
             }
             case 3: {
-              obj.size = reader.uint64()
+              obj.size = reader.uint64Number()
               break
             }
             case 4: {
@@ -302,7 +302,7 @@ export namespace Entry {
             case 3: {
               yield {
                 field: `${prefix}.size`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -383,7 +383,7 @@ export namespace Entry {
 
   export interface EntrySizeFieldEvent {
     field: '$.size'
-    value: bigint
+    value: number
   }
 
   export interface EntryMtimeNsFieldEvent {
@@ -528,7 +528,7 @@ export namespace ClientMessage {
 
   export interface ClientMessageHelloSinceSeqFieldEvent {
     field: '$.hello.sinceSeq'
-    value: bigint
+    value: number
   }
 
   export interface ClientMessageProposeIdFieldEvent {
@@ -548,7 +548,7 @@ export namespace ClientMessage {
 
   export interface ClientMessageProposeEntrySizeFieldEvent {
     field: '$.propose.entry.size'
-    value: bigint
+    value: number
   }
 
   export interface ClientMessageProposeEntryMtimeNsFieldEvent {
@@ -590,7 +590,7 @@ export namespace ClientMessage {
 
   export interface ClientMessageProposeBaseSeqFieldEvent {
     field: '$.propose.baseSeq'
-    value: bigint
+    value: number
   }
 
   export interface ClientMessageProposeBlocksHashFieldEvent {
@@ -631,7 +631,7 @@ export namespace ClientMessage {
 }
 
 export interface Hello {
-  sinceSeq: bigint
+  sinceSeq: number
 }
 
 export namespace Hello {
@@ -644,9 +644,9 @@ export namespace Hello {
           w.fork()
         }
 
-        if ((obj.sinceSeq != null && obj.sinceSeq !== 0n)) {
+        if ((obj.sinceSeq != null && obj.sinceSeq !== 0)) {
           w.uint32(8)
-          w.uint64(obj.sinceSeq)
+          w.uint64Number(obj.sinceSeq)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -654,7 +654,7 @@ export namespace Hello {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          sinceSeq: 0n
+          sinceSeq: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -664,7 +664,7 @@ export namespace Hello {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.sinceSeq = reader.uint64()
+              obj.sinceSeq = reader.uint64Number()
               break
             }
             default: {
@@ -685,7 +685,7 @@ export namespace Hello {
             case 1: {
               yield {
                 field: `${prefix}.sinceSeq`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -703,7 +703,7 @@ export namespace Hello {
 
   export interface HelloSinceSeqFieldEvent {
     field: '$.sinceSeq'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<Hello>): Uint8Array<ArrayBuffer> {
@@ -722,7 +722,7 @@ export namespace Hello {
 export interface Propose {
   id: number
   entry?: Entry
-  baseSeq: bigint
+  baseSeq: number
   blocks: Block[]
 }
 
@@ -746,9 +746,9 @@ export namespace Propose {
           Entry.codec().encode(obj.entry, w)
         }
 
-        if ((obj.baseSeq != null && obj.baseSeq !== 0n)) {
+        if ((obj.baseSeq != null && obj.baseSeq !== 0)) {
           w.uint32(24)
-          w.uint64(obj.baseSeq)
+          w.uint64Number(obj.baseSeq)
         }
 
         if (obj.blocks != null && obj.blocks.length > 0) {
@@ -764,7 +764,7 @@ export namespace Propose {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           id: 0,
-          baseSeq: 0n,
+          baseSeq: 0,
           blocks: []
         }
 
@@ -785,7 +785,7 @@ export namespace Propose {
               break
             }
             case 3: {
-              obj.baseSeq = reader.uint64()
+              obj.baseSeq = reader.uint64Number()
               break
             }
             case 4: {
@@ -834,7 +834,7 @@ export namespace Propose {
             case 3: {
               yield {
                 field: `${prefix}.baseSeq`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -885,7 +885,7 @@ export namespace Propose {
 
   export interface ProposeEntrySizeFieldEvent {
     field: '$.entry.size'
-    value: bigint
+    value: number
   }
 
   export interface ProposeEntryMtimeNsFieldEvent {
@@ -927,7 +927,7 @@ export namespace Propose {
 
   export interface ProposeBaseSeqFieldEvent {
     field: '$.baseSeq'
-    value: bigint
+    value: number
   }
 
   export interface ProposeBlocksHashFieldEvent {
@@ -1088,7 +1088,7 @@ export namespace HubMessage {
 
   export interface HubMessageChangedEntrySizeFieldEvent {
     field: '$.changed.entry.size'
-    value: bigint
+    value: number
   }
 
   export interface HubMessageChangedEntryMtimeNsFieldEvent {
@@ -1130,7 +1130,7 @@ export namespace HubMessage {
 
   export interface HubMessageChangedSeqFieldEvent {
     field: '$.changed.seq'
-    value: bigint
+    value: number
   }
 
   export interface HubMessageChangedOriginFieldEvent {
@@ -1174,7 +1174,7 @@ export namespace HubMessage {
 
   export interface HubMessageResultSeqFieldEvent {
     field: '$.result.seq'
-    value: bigint
+    value: number
   }
 
   export interface HubMessageResultCurrentPathFieldEvent {
@@ -1189,7 +1189,7 @@ export namespace HubMessage {
 
   export interface HubMessageResultCurrentSizeFieldEvent {
     field: '$.result.current.size'
-    value: bigint
+    value: number
   }
 
   export interface HubMessageResultCurrentMtimeNsFieldEvent {
@@ -1236,7 +1236,7 @@ export namespace HubMessage {
 
   export interface HubMessageCaughtUpSeqFieldEvent {
     field: '$.caughtUp.seq'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<HubMessage>): Uint8Array<ArrayBuffer> {
@@ -1254,7 +1254,7 @@ export namespace HubMessage {
 
 export interface Changed {
   entry?: Entry
-  seq: bigint
+  seq: number
   origin: string
   blocks: Block[]
 }
@@ -1274,9 +1274,9 @@ export namespace Changed {
           Entry.codec().encode(obj.entry, w)
         }
 
-        if ((obj.seq != null && obj.seq !== 0n)) {
+        if ((obj.seq != null && obj.seq !== 0)) {
           w.uint32(16)
-          w.uint64(obj.seq)
+          w.uint64Number(obj.seq)
         }
 
         if ((obj.origin != null && obj.origin !== '')) {
@@ -1296,7 +1296,7 @@ export namespace Changed {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          seq: 0n,
+          seq: 0,
           origin: '',
           blocks: []
         }
@@ -1314,7 +1314,7 @@ export namespace Changed {
               break
             }
             case 2: {
-              obj.seq = reader.uint64()
+              obj.seq = reader.uint64Number()
               break
             }
             case 3: {
@@ -1360,7 +1360,7 @@ export namespace Changed {
             case 2: {
               yield {
                 field: `${prefix}.seq`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -1413,7 +1413,7 @@ export namespace Changed {
 
   export interface ChangedEntrySizeFieldEvent {
     field: '$.entry.size'
-    value: bigint
+    value: number
   }
 
   export interface ChangedEntryMtimeNsFieldEvent {
@@ -1455,7 +1455,7 @@ export namespace Changed {
 
   export interface ChangedSeqFieldEvent {
     field: '$.seq'
-    value: bigint
+    value: number
   }
 
   export interface ChangedOriginFieldEvent {
@@ -1521,7 +1521,7 @@ export namespace Outcome {
 export interface Result {
   id: number
   outcome: Outcome
-  seq: bigint
+  seq: number
   current?: Entry
   reason: string
 }
@@ -1546,9 +1546,9 @@ export namespace Result {
           Outcome.codec().encode(obj.outcome, w)
         }
 
-        if ((obj.seq != null && obj.seq !== 0n)) {
+        if ((obj.seq != null && obj.seq !== 0)) {
           w.uint32(24)
-          w.uint64(obj.seq)
+          w.uint64Number(obj.seq)
         }
 
         if (obj.current != null) {
@@ -1568,7 +1568,7 @@ export namespace Result {
         const obj: any = {
           id: 0,
           outcome: Outcome.ACCEPTED,
-          seq: 0n,
+          seq: 0,
           reason: ''
         }
 
@@ -1587,7 +1587,7 @@ export namespace Result {
               break
             }
             case 3: {
-              obj.seq = reader.uint64()
+              obj.seq = reader.uint64Number()
               break
             }
             case 4: {
@@ -1632,7 +1632,7 @@ export namespace Result {
             case 3: {
               yield {
                 field: `${prefix}.seq`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -1674,7 +1674,7 @@ export namespace Result {
 
   export interface ResultSeqFieldEvent {
     field: '$.seq'
-    value: bigint
+    value: number
   }
 
   export interface ResultCurrentPathFieldEvent {
@@ -1689,7 +1689,7 @@ export namespace Result {
 
   export interface ResultCurrentSizeFieldEvent {
     field: '$.current.size'
-    value: bigint
+    value: number
   }
 
   export interface ResultCurrentMtimeNsFieldEvent {
@@ -1748,7 +1748,7 @@ export namespace Result {
 }
 
 export interface CaughtUp {
-  seq: bigint
+  seq: number
 }
 
 export namespace CaughtUp {
@@ -1761,9 +1761,9 @@ export namespace CaughtUp {
           w.fork()
         }
 
-        if ((obj.seq != null && obj.seq !== 0n)) {
+        if ((obj.seq != null && obj.seq !== 0)) {
           w.uint32(8)
-          w.uint64(obj.seq)
+          w.uint64Number(obj.seq)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1771,7 +1771,7 @@ export namespace CaughtUp {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          seq: 0n
+          seq: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1781,7 +1781,7 @@ export namespace CaughtUp {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.seq = reader.uint64()
+              obj.seq = reader.uint64Number()
               break
             }
             default: {
@@ -1802,7 +1802,7 @@ export namespace CaughtUp {
             case 1: {
               yield {
                 field: `${prefix}.seq`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -1820,7 +1820,7 @@ export namespace CaughtUp {
 
   export interface CaughtUpSeqFieldEvent {
     field: '$.seq'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<CaughtUp>): Uint8Array<ArrayBuffer> {
