@@ -3,7 +3,7 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { nextCut, type ChunkerOptions } from '../chunk/fastcdc.ts'
 import { fileHash, sha256 } from '../chunk/hash.ts'
-import { CHUNK_AVG, CHUNK_MAX, CHUNK_MIN } from '../protocol/constants.ts'
+import { CHUNK_AVG, CHUNK_MAX, CHUNK_MIN, HASH_BYTES } from '../protocol/constants.ts'
 import type { ChunkRef } from '../index/entry.ts'
 
 export const CHUNKER: ChunkerOptions = { min: CHUNK_MIN, avg: CHUNK_AVG, max: CHUNK_MAX }
@@ -26,6 +26,35 @@ export class FileChangedError extends Error {
 }
 
 /**
+ * A big file's chunk hashes, kept side by side in a few buffers. A digest on its own is an
+ * ArrayBuffer and a backing store each (~170 bytes of heap and malloc for 32 bytes): a 2 GiB
+ * file's 32k hashes were 5 MB of the sending client's memory, alive for the whole proposal.
+ */
+class HashSlabs {
+  static readonly MAX = 4096
+  #slab: Buffer | undefined
+  #used = 0
+  #next: number
+
+  /** `expected`: how many hashes the file probably has (the first slab's size; more double it) */
+  constructor (expected: number) {
+    this.#next = Math.max(1, Math.min(expected, HashSlabs.MAX))
+  }
+
+  keep (digest: Uint8Array): Uint8Array {
+    if (this.#slab == null || this.#used === this.#slab.length) {
+      this.#slab = Buffer.allocUnsafeSlow(this.#next * HASH_BYTES)
+      this.#used = 0
+      this.#next = Math.min(this.#next * 2, HashSlabs.MAX)
+    }
+    const out = this.#slab.subarray(this.#used, this.#used + HASH_BYTES)
+    out.set(digest)
+    this.#used += HASH_BYTES
+    return out
+  }
+}
+
+/**
  * Reads a file of `size` bytes (from a stat just before). A file that turns out longer or shorter
  * is being written: reading stops there (FileChangedError) rather than reading, and perhaps
  * holding, whatever it has grown to.
@@ -40,6 +69,7 @@ export async function readChunks (path: string, size: number, signal?: AbortSign
     fd != null ? readSync(fd, buf, at, buf.length - at, null) : (await fh!.read(buf, at, buf.length - at, null)).bytesRead
   try {
     const chunks: LocatedChunk[] = []
+    const hashes = new HashSlabs(Math.ceil(size / CHUNK_AVG))
     // buf holds [start, end) unconsumed bytes; it is refilled once fewer than max remain.
     // One byte more than the file: a read that fills it shows the file grew.
     let buf = Buffer.allocUnsafe(Math.min(READ_SIZE + CHUNK_MAX, size + 1))
@@ -69,7 +99,7 @@ export async function readChunks (path: string, size: number, signal?: AbortSign
       if (start === end) break
       const len = nextCut(buf, start, end, CHUNKER, eof)
       const data = buf.subarray(start, start + len)
-      chunks.push({ hash: sha256(data), size: len, offset, ...(keep ? { data: Buffer.from(data) } : {}) })
+      chunks.push({ hash: hashes.keep(sha256(data)), size: len, offset, ...(keep ? { data: Buffer.from(data) } : {}) })
       offset += len
       start += len
     }
