@@ -4,7 +4,6 @@
 // verifies every chunk; one that changed anyway refuses just that proposal): that second SHA-256
 // pass was a tenth of a large upload's CPU on the sending side.
 import { join } from 'node:path'
-import { hex } from '../index/entry.ts'
 import { readChunkAt } from '../fs/read-chunks.ts'
 import { localStatSync, sameStat } from '../fs/local-stat.ts'
 import type { LocalStat } from '../reconcile/client-decide.ts'
@@ -21,11 +20,19 @@ export function attachable (entry: Entry, located: LocatedChunk[]): AttachedBloc
   return located.map(c => ({ hash: c.hash, ...compressBlock(c.data!) }))
 }
 
+/** One chunk of a proposal in flight; `offer` is shared by all chunks of that file. */
+interface Pending { chunk: LocatedChunk, offer: { path: string, stat: LocalStat }, refs: number }
+
+/** A hash as a map key: 32 one-byte characters (hex made 64, for each of a big file's chunks). */
+function keyOf (hash: Uint8Array): string {
+  return Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1')
+}
+
 export class LocalBlocks implements BlockSource {
   readonly #root: string
   readonly #index: IndexStore
   /** chunks of files being proposed: not in the index until the hub accepts them */
-  readonly #pending = new Map<string, { path: string, offset: number, size: number, data?: Uint8Array, stat: LocalStat, refs: number }>()
+  readonly #pending = new Map<string, Pending>()
 
   constructor (root: string, index: IndexStore) {
     this.#root = root
@@ -34,15 +41,16 @@ export class LocalBlocks implements BlockSource {
 
   /** `stat`: the file as it was when these chunks were read and hashed */
   offer (path: string, chunks: LocatedChunk[], stat: LocalStat): () => void {
-    const keys = chunks.map(c => {
-      const k = hex(c.hash)
+    const offer = { path, stat }
+    for (const chunk of chunks) {
+      const k = keyOf(chunk.hash)
       const p = this.#pending.get(k)
       if (p != null) p.refs++
-      else this.#pending.set(k, { path, offset: c.offset, size: c.size, ...(c.data != null ? { data: c.data } : {}), stat, refs: 1 })
-      return k
-    })
+      else this.#pending.set(k, { chunk, offer, refs: 1 })
+    }
     return () => {
-      for (const k of keys) {
+      for (const chunk of chunks) {
+        const k = keyOf(chunk.hash)
         const p = this.#pending.get(k)
         if (p != null && --p.refs === 0) this.#pending.delete(k)
       }
@@ -50,16 +58,17 @@ export class LocalBlocks implements BlockSource {
   }
 
   async get (hash: Uint8Array): Promise<StoredBlock | null> {
-    const p = this.#pending.get(hex(hash))
-    if (p?.data != null) return compressBlock(p.data)
+    const p = this.#pending.get(keyOf(hash))
+    if (p?.chunk.data != null) return compressBlock(p.chunk.data)
     if (p != null) {
-      const abs = join(this.#root, p.path)
-      if (sameStat(localStatSync(abs), p.stat)) {
-        const data = await readChunkAt(abs, p.offset, p.size, null)
+      const abs = join(this.#root, p.offer.path)
+      if (sameStat(localStatSync(abs), p.offer.stat)) {
+        const data = await readChunkAt(abs, p.chunk.offset, p.chunk.size, null)
         if (data != null) return compressBlock(data)
       }
     }
-    const places = p != null ? [p, ...this.#index.findChunk(hash)] : this.#index.findChunk(hash)
+    const here = p != null ? [{ path: p.offer.path, offset: p.chunk.offset, size: p.chunk.size }] : []
+    const places = [...here, ...this.#index.findChunk(hash)]
     for (const loc of places) {
       const data = await readChunkAt(join(this.#root, loc.path), loc.offset, loc.size, hash)
       if (data != null) return compressBlock(data)
