@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { ChunkList } from './chunk-list.ts'
 
 export function sha256 (data: Uint8Array): Uint8Array {
   return createHash('sha256').update(data).digest()
@@ -9,8 +10,8 @@ export function sha256 (data: Uint8Array): Uint8Array {
  * content gives an equal hash; and every chunk is verified as it is read or received, so hashing
  * the content a second time as a whole (a full pass over a large file on both ends) proves nothing more.
  */
-export function fileHash (chunkHashes: Iterable<Uint8Array>): Uint8Array {
+export function fileHash (chunks: ChunkList): Uint8Array {
   const h = createHash('sha256')
-  for (const c of chunkHashes) h.update(c)
+  for (let i = 0; i < chunks.length; i++) h.update(chunks.hash(i))
   return h.digest()
 }

@@ -15,6 +15,7 @@ import { fileHash } from '../chunk/hash.ts'
 import { linkToTrash, moveToTrash } from '../fs/trash.ts'
 import { STATE_DIR, TEMP_PREFIX, parentOf } from '../fs/safe-path.ts'
 import { bytesEqual, hex, tombstone, type ChunkRef, type Entry } from '../index/entry.ts'
+import { ChunkList, ChunkListBuilder } from '../chunk/chunk-list.ts'
 import { CHUNK_MAX } from '../protocol/constants.ts'
 import type { IndexStore } from '../index/index-store.ts'
 import type { LocalStat } from '../reconcile/client-decide.ts'
@@ -35,7 +36,7 @@ export class ApplyError extends Error {
 }
 
 /** Gets chunks this client does not hold, in the order asked, verified. */
-export type FetchChunks = (refs: ChunkRef[]) => AsyncGenerator<{ ref: ChunkRef, data: Uint8Array }>
+export type FetchChunks = (refs: ChunkList) => AsyncGenerator<{ ref: ChunkRef, data: Uint8Array }>
 
 export interface ApplyContext {
   root: string
@@ -170,24 +171,20 @@ async function renameAcrossMount (ctx: ApplyContext, absTmp: string, entry: Entr
 
 async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Promise<void> {
   const { root, index } = ctx
-  const offsets: number[] = []
-  let off = 0
-  for (const c of entry.chunks) { offsets.push(off); off += c.size }
-
-  // chunks found nowhere locally are fetched in one ordered stream; repeats are read back from tmp
-  const firstAt = new Map<string, number>()
-  const missing: ChunkRef[] = []
-  const local = entry.chunks.map((c, i) => {
-    const h = hex(c.hash)
-    if (firstAt.has(h)) return true
-    firstAt.set(h, i)
-    if (index.findChunk(c.hash).length > 0) return true
-    missing.push(c)
-    return false
-  })
+  const { chunks } = entry
   // the chunk list must be the one the hash names: every chunk is then verified on its own
-  if (!bytesEqual(fileHash(entry.chunks.map(c => c.hash)), entry.hash)) throw new ApplyError('ERR_HASH_MISMATCH', `${entry.path}: its chunk list does not match its hash`)
-  const fetched = ctx.fetch(missing)
+  if (!bytesEqual(fileHash(chunks), entry.hash)) throw new ApplyError('ERR_HASH_MISMATCH', `${entry.path}: its chunk list does not match its hash`)
+  const offsets = chunks.offsets()
+  // chunks found nowhere locally are fetched in one ordered stream; repeats are read back from tmp
+  const first = chunks.firstIndexes()
+  const local = new Uint8Array(chunks.length)
+  const missing = new ChunkListBuilder()
+  for (let i = 0; i < chunks.length; i++) {
+    if (first[i] !== i) continue
+    if (index.findChunk(chunks.hash(i)).length > 0) local[i] = 1
+    else missing.push(chunks.hash(i), chunks.size(i))
+  }
+  const fetched = ctx.fetch(missing.finish())
   const reader = new ChunkReader()
   const fd = openSync(absTmp, 'wx', 0o600)
   // contiguous chunks go to disk together, in one writev per MiB
@@ -221,30 +218,30 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
     }
   }
   try {
-    for (const [i, c] of entry.chunks.entries()) {
-      const h = hex(c.hash)
+    for (let i = 0; i < chunks.length; i++) {
+      const hash = chunks.hash(i)
+      const size = chunks.size(i)
       let data: Uint8Array | null = null
-      const first = firstAt.get(h)!
-      if (first < i) {
+      if (first[i]! < i) {
         await flush()
-        data = await reader.read(absTmp, offsets[first]!, c.size, c.hash, slot(c.size))
-        if (data != null) arenaUsed += c.size
-      } else if (local[i] === true) {
-        for (const loc of index.findChunk(c.hash)) {
-          data = await reader.read(join(root, loc.path), loc.offset, c.size, c.hash, slot(c.size))
+        data = await reader.read(absTmp, offsets[first[i]!]!, size, hash, slot(size))
+        if (data != null) arenaUsed += size
+      } else if (local[i] === 1) {
+        for (const loc of index.findChunk(hash)) {
+          data = await reader.read(join(root, loc.path), loc.offset, size, hash, slot(size))
           if (data != null) {
-            arenaUsed += c.size
+            arenaUsed += size
             break
           }
         }
         // the local copy changed since it was indexed: fetch this one on its own
-        data ??= await fetchOne(ctx.fetch, c)
+        data ??= await fetchOne(ctx.fetch, { hash, size })
       } else {
         const next = await fetched.next()
-        if (next.done === true || !bytesEqual(next.value.ref.hash, c.hash)) throw new ApplyError('ERR_FETCH_ORDER', `chunk ${h} did not arrive in order`)
+        if (next.done === true || !bytesEqual(next.value.ref.hash, hash)) throw new ApplyError('ERR_FETCH_ORDER', `chunk ${hex(hash)} did not arrive in order`)
         data = next.value.data
       }
-      if (data == null) throw new ApplyError('ERR_CHUNK_UNREADABLE', `chunk ${h} of ${entry.path} is unreadable`)
+      if (data == null) throw new ApplyError('ERR_CHUNK_UNREADABLE', `chunk ${hex(hash)} of ${entry.path} is unreadable`)
       if (batch.length === 0) batchAt = offsets[i]!
       batch.push(data)
       batchBytes += data.byteLength
@@ -264,7 +261,7 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
 }
 
 async function fetchOne (fetch: FetchChunks, ref: ChunkRef): Promise<Uint8Array | null> {
-  for await (const b of fetch([ref])) return b.data
+  for await (const b of fetch(ChunkList.of([ref]))) return b.data
   return null
 }
 

@@ -9,8 +9,9 @@ import { createNode } from '../net/node.ts'
 import { fetchBlocks, serveBlocks, BlockMissingError } from '../net/block-transfer.ts'
 import { IndexStore } from '../index/index-store.ts'
 import { tombstone, type Entry } from '../index/entry.ts'
+import { ChunkList } from '../chunk/chunk-list.ts'
 import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
-import { FileChangedError, readChunks, type LocatedChunk } from '../fs/read-chunks.ts'
+import { FileChangedError, readChunks, type FileContent } from '../fs/read-chunks.ts'
 import { scanTree } from '../fs/scan-tree.ts'
 import { pruneTrash } from '../fs/trash.ts'
 import { STATE_DIR, checkRelativePath, PathError } from '../fs/safe-path.ts'
@@ -396,9 +397,9 @@ export class ClientService {
       setTimeout(() => { if (!this.#signal.aborted) this.#localChanged(path) }, SETTLE_RETRY_MS).unref()
       return
     }
-    const release = this.#blocks!.offer(path, built.located, local)
+    const release = this.#blocks!.offer(path, built.content, local)
     try {
-      const result = await channel.propose(built.entry, rec?.seq ?? 0, attachable(built.entry, built.located))
+      const result = await channel.propose(built.entry, rec?.seq ?? 0, attachable(built.entry, built.content))
       await this.#handleResult(path, result, local, built.entry)
     } finally {
       release()
@@ -428,10 +429,11 @@ export class ClientService {
     if (this.#recheck.size > 0) this.#recheckTimer = setTimeout(() => { this.#recheckDue() }, RECHECK_AFTER_MS).unref()
   }
 
-  async #buildEntry (path: string, abs: string, local: LocalStat): Promise<{ entry: Entry, located: LocatedChunk[] } | null> {
-    const base = { path, kind: local.kind as Entry['kind'], size: 0, mtimeNs: local.mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: '' }
-    if (local.kind === 'dir') return { entry: base, located: [] }
-    if (local.kind === 'symlink') return { entry: { ...base, target: local.target }, located: [] }
+  async #buildEntry (path: string, abs: string, local: LocalStat): Promise<{ entry: Entry, content: FileContent } | null> {
+    const base = { path, kind: local.kind as Entry['kind'], size: 0, mtimeNs: local.mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: ChunkList.EMPTY, target: '' }
+    const none: FileContent = { hash: base.hash, size: 0, chunks: ChunkList.EMPTY }
+    if (local.kind === 'dir') return { entry: base, content: none }
+    if (local.kind === 'symlink') return { entry: { ...base, target: local.target }, content: none }
     if (stillBeingWritten(local, BigInt(Date.now()) * 1_000_000n)) return null
     let content
     try {
@@ -445,10 +447,7 @@ export class ClientService {
       log.debug({ path }, 'file changed while reading; waiting for it to settle')
       return null
     }
-    return {
-      entry: { ...base, size: content.size, exec: local.exec, hash: content.hash, chunks: content.chunks.map(c => ({ hash: c.hash, size: c.size })) },
-      located: content.chunks
-    }
+    return { entry: { ...base, size: content.size, exec: local.exec, hash: content.hash, chunks: content.chunks }, content }
   }
 
   async #handleResult (path: string, result: Result, local: LocalStat | null, entry: Entry): Promise<void> {

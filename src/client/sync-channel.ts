@@ -1,4 +1,4 @@
-// The client's end of /distsync/sync/2.0.0: proposals out with ids, results and relayed
+// The client's end of /distsync/sync/3.0.0: proposals out with ids, results and relayed
 // changes in. One channel per hub connection; a new connection gets a new channel.
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'

@@ -3,55 +3,26 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { nextCut, type ChunkerOptions } from '../chunk/fastcdc.ts'
 import { fileHash, sha256 } from '../chunk/hash.ts'
-import { CHUNK_AVG, CHUNK_MAX, CHUNK_MIN, HASH_BYTES } from '../protocol/constants.ts'
-import type { ChunkRef } from '../index/entry.ts'
+import { CHUNK_AVG, CHUNK_MAX, CHUNK_MIN } from '../protocol/constants.ts'
+import { ChunkListBuilder, type ChunkList } from '../chunk/chunk-list.ts'
 
 export const CHUNKER: ChunkerOptions = { min: CHUNK_MIN, avg: CHUNK_AVG, max: CHUNK_MAX }
 const READ_SIZE = 4 * 1024 * 1024
 
-export interface LocatedChunk extends ChunkRef {
-  offset: number
-  /** the bytes, kept for small files so that serving them does not read the file again */
-  data?: Uint8Array
-}
-
 /** Files up to this size keep their chunks' bytes from the one read. */
 const KEEP_DATA_MAX = 1024 * 1024
-export interface FileContent { hash: Uint8Array, size: number, chunks: LocatedChunk[] }
+export interface FileContent {
+  hash: Uint8Array
+  size: number
+  chunks: ChunkList
+  /** each chunk's bytes, kept for small files so that serving them does not read the file again */
+  data?: Uint8Array[]
+}
 
 /** The file is not the size its stat said: it is being written. Read it again once it settles. */
 export class FileChangedError extends Error {
   override name = 'FileChangedError'
   readonly code = 'ERR_FILE_CHANGED'
-}
-
-/**
- * A big file's chunk hashes, kept side by side in a few buffers. A digest on its own is an
- * ArrayBuffer and a backing store each (~170 bytes of heap and malloc for 32 bytes): a 2 GiB
- * file's 32k hashes were 5 MB of the sending client's memory, alive for the whole proposal.
- */
-class HashSlabs {
-  static readonly MAX = 4096
-  #slab: Buffer | undefined
-  #used = 0
-  #next: number
-
-  /** `expected`: how many hashes the file probably has (the first slab's size; more double it) */
-  constructor (expected: number) {
-    this.#next = Math.max(1, Math.min(expected, HashSlabs.MAX))
-  }
-
-  keep (digest: Uint8Array): Uint8Array {
-    if (this.#slab == null || this.#used === this.#slab.length) {
-      this.#slab = Buffer.allocUnsafeSlow(this.#next * HASH_BYTES)
-      this.#used = 0
-      this.#next = Math.min(this.#next * 2, HashSlabs.MAX)
-    }
-    const out = this.#slab.subarray(this.#used, this.#used + HASH_BYTES)
-    out.set(digest)
-    this.#used += HASH_BYTES
-    return out
-  }
 }
 
 /**
@@ -68,8 +39,8 @@ export async function readChunks (path: string, size: number, signal?: AbortSign
   const readInto = async (buf: Buffer, at: number): Promise<number> =>
     fd != null ? readSync(fd, buf, at, buf.length - at, null) : (await fh!.read(buf, at, buf.length - at, null)).bytesRead
   try {
-    const chunks: LocatedChunk[] = []
-    const hashes = new HashSlabs(Math.ceil(size / CHUNK_AVG))
+    const chunks = new ChunkListBuilder(Math.ceil(size / CHUNK_AVG) + 1)
+    const data: Uint8Array[] = []
     // buf holds [start, end) unconsumed bytes; it is refilled once fewer than max remain.
     // One byte more than the file: a read that fills it shows the file grew.
     let buf = Buffer.allocUnsafe(Math.min(READ_SIZE + CHUNK_MAX, size + 1))
@@ -98,13 +69,15 @@ export async function readChunks (path: string, size: number, signal?: AbortSign
       }
       if (start === end) break
       const len = nextCut(buf, start, end, CHUNKER, eof)
-      const data = buf.subarray(start, start + len)
-      chunks.push({ hash: hashes.keep(sha256(data)), size: len, offset, ...(keep ? { data: Buffer.from(data) } : {}) })
+      const bytes = buf.subarray(start, start + len)
+      chunks.push(sha256(bytes), len)
+      if (keep) data.push(Buffer.from(bytes))
       offset += len
       start += len
     }
     buf = Buffer.alloc(0)
-    return { hash: fileHash(chunks.map(c => c.hash)), size: offset, chunks }
+    const list = chunks.finish()
+    return { hash: fileHash(list), size: offset, chunks: list, ...(keep ? { data } : {}) }
   } finally {
     if (fd != null) closeSync(fd)
     await fh?.close()

@@ -2,7 +2,7 @@
 // each change to every subscribed client but its sender.
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
-import { BLOCKS_PROTOCOL, MAX_CHUNKS_PER_ENTRY, SYNC_PROTOCOL } from '../protocol/constants.ts'
+import { BLOCKS_PROTOCOL, SYNC_PROTOCOL } from '../protocol/constants.ts'
 import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
 import { JournalStore, type JournalRecord } from '../index/journal-store.ts'
@@ -13,7 +13,8 @@ import { BlockMissingError, fetchBlocks, serveBlocks } from '../net/block-transf
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
-import { bytesEqual, hex, sameContent, type Entry } from '../index/entry.ts'
+import { hex, sameContent, type Entry } from '../index/entry.ts'
+import { ChunkListBuilder } from '../chunk/chunk-list.ts'
 import { Session } from './session.ts'
 import { ProtocolError } from '../protocol/errors.ts'
 import { ChangedFrames } from './changed-frames.ts'
@@ -153,7 +154,6 @@ export class HubService {
       log.warn({ peer: session.peer, path: entry.path, reason }, 'refused a proposal')
       return { id: p.id, outcome: 'rejected', seq: 0, reason }
     }
-    if (entry.chunks.length > MAX_CHUNKS_PER_ENTRY) return reject('file has too many chunks')
     if (!entry.deleted && entry.kind === 'file') {
       try {
         const stored = await this.#storeAttached(entry, p.blocks)
@@ -222,7 +222,7 @@ export class HubService {
       stored.add(hex(b.hash))
       if (this.#chunks.has(b.hash)) continue
       try {
-        openBlock(b, b.hash, entry.chunks.find(c => bytesEqual(c.hash, b.hash))!.size)
+        openBlock(b, b.hash, entry.chunks.size(entry.chunks.indexOf(b.hash)))
       } catch (err) {
         throw new AttachedBlockError(`a chunk sent with the file: ${(err as Error).message}`)
       }
@@ -257,17 +257,18 @@ export class HubService {
 
   /** Asks the proposer for the chunks the store lacks (beyond `stored`), verifies and stores each. */
   async #fetchMissing (session: Session, entry: Entry, stored: Set<string>): Promise<void> {
-    const seen = new Set<string>(stored)
-    const missing = []
-    for (const c of entry.chunks) {
-      const h = hex(c.hash)
-      if (seen.has(h)) continue
-      seen.add(h)
-      if (!this.#chunks.has(c.hash)) missing.push(c)
+    const { chunks } = entry
+    const first = chunks.firstIndexes()
+    const missing = new ChunkListBuilder()
+    for (let i = 0; i < chunks.length; i++) {
+      // a repeated chunk (zeros, say) is fetched once
+      if (first[i] !== i) continue
+      const hash = chunks.hash(i)
+      if (!stored.has(hex(hash)) && !this.#chunks.has(hash)) missing.push(hash, chunks.size(i))
     }
     // writes overlap the transfer, a few at a time
     const writing = new Set<Promise<void>>()
-    for await (const block of fetchBlocks(session.connection, missing, this.#abort.signal)) {
+    for await (const block of fetchBlocks(session.connection, missing.finish(), this.#abort.signal)) {
       this.#traffic.chunkBytesIn += block.wire.data.byteLength
       const w: Promise<void> = this.#chunks.put(block.ref.hash, block.wire).finally(() => writing.delete(w))
       writing.add(w)

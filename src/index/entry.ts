@@ -1,12 +1,9 @@
 // Domain model shared by hub and client. Wire types never leave src/protocol/.
+import { ChunkList } from '../chunk/chunk-list.ts'
 
 export type EntryKind = 'file' | 'dir' | 'symlink'
 
-export interface ChunkRef {
-  /** SHA-256 of the chunk's bytes */
-  hash: Uint8Array
-  size: number
-}
+export type { ChunkRef } from '../chunk/chunk-list.ts'
 
 /** What the index knows of one path (DESIGN.md, The model). */
 export interface Entry {
@@ -19,7 +16,7 @@ export interface Entry {
   deleted: boolean
   /** SHA-256 of the whole file; empty for dirs, symlinks and tombstones */
   hash: Uint8Array
-  chunks: ChunkRef[]
+  chunks: ChunkList
   /** symlink target, verbatim */
   target: string
 }
@@ -54,5 +51,5 @@ export function sameContent (a: Entry, b: Entry): boolean {
 }
 
 export function tombstone (path: string, kind: EntryKind, mtimeNs: bigint): Entry {
-  return { path, kind, size: 0, mtimeNs, exec: false, deleted: true, hash: EMPTY_HASH, chunks: [], target: '' }
+  return { path, kind, size: 0, mtimeNs, exec: false, deleted: true, hash: EMPTY_HASH, chunks: ChunkList.EMPTY, target: '' }
 }

@@ -60,10 +60,11 @@ export class IndexStore {
       })
       if (locate) {
         this.#dropLocs.run(rec.entry.path)
+        const { chunks } = rec.entry
         let offset = 0
-        for (const c of rec.entry.chunks) {
-          this.#addLoc.run(c.hash, rec.entry.path, offset, c.size)
-          offset += c.size
+        for (let i = 0; i < chunks.length; i++) {
+          this.#addLoc.run(chunks.hash(i), rec.entry.path, offset, chunks.size(i))
+          offset += chunks.size(i)
         }
       }
     })

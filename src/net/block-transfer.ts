@@ -6,6 +6,7 @@ import { BLOCKS_PROTOCOL, BLOCK_READ_BUFFER, BLOCK_WINDOW_BYTES, MAX_BLOCK_FRAME
 import { decodeBlock, decodeBlockRequest, encodeBlock, encodeBlockRequest } from '../protocol/codec.ts'
 import { ProtocolError } from '../protocol/errors.ts'
 import { bytesEqual, hex, type ChunkRef } from '../index/entry.ts'
+import type { ChunkList } from '../chunk/chunk-list.ts'
 import { openBlock, type StoredBlock } from './block-codec.ts'
 import { readFrame } from './frames.ts'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -79,7 +80,7 @@ function releaseStream (connection: Connection, open: OpenStream): void {
  * Fetches chunks in the given order, each verified against its hash before it is yielded.
  * Throws BlockMissingError if the peer no longer has one.
  */
-export async function * fetchBlocks (connection: Connection, refs: ChunkRef[], signal: AbortSignal): AsyncGenerator<FetchedBlock> {
+export async function * fetchBlocks (connection: Connection, refs: ChunkList, signal: AbortSignal): AsyncGenerator<FetchedBlock> {
   if (refs.length === 0) return
   let { open, reused } = await takeStream(connection, signal)
   let requested = 0
@@ -91,9 +92,9 @@ export async function * fetchBlocks (connection: Connection, refs: ChunkRef[], s
       const batch: Uint8Array[] = []
       const limit = Math.min(BLOCK_WINDOW_BYTES, outstanding + BLOCK_WINDOW_BYTES / 4)
       while (requested < refs.length && outstanding < limit && batch.length < MAX_HASHES_PER_REQUEST) {
-        const ref = refs[requested++]!
-        batch.push(ref.hash)
-        outstanding += ref.size
+        batch.push(refs.hash(requested))
+        outstanding += refs.size(requested)
+        requested++
       }
       await open.lp.write(encodeBlockRequest(batch), { signal })
     }
@@ -101,7 +102,7 @@ export async function * fetchBlocks (connection: Connection, refs: ChunkRef[], s
   let released = false
   try {
     while (received < refs.length) {
-      const ref = refs[received]!
+      const ref = refs.ref(received)
       let frame
       try {
         if (received === 0) await requestMore()

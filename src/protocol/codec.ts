@@ -5,7 +5,8 @@ import * as wire from './messages.ts'
 import { ProtocolError } from './errors.ts'
 import { HASH_BYTES, INLINE_FILE_MAX, MAX_ATTACHED_BLOCKS, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
 import { checkRelativePath } from '../fs/safe-path.ts'
-import { bytesEqual, type Entry, type EntryKind, type JournalEntry } from '../index/entry.ts'
+import { type Entry, type EntryKind, type JournalEntry } from '../index/entry.ts'
+import { CHUNK_REF_BYTES, ChunkList } from '../chunk/chunk-list.ts'
 import { Uint8ArrayList } from 'uint8arraylist'
 
 export interface Hello { sinceSeq: number }
@@ -35,7 +36,7 @@ const KIND_TO_WIRE: Record<EntryKind, wire.Kind> = { file: wire.Kind.FILE, dir: 
 const OUTCOME_TO_WIRE: Record<Outcome, wire.Outcome> = {
   accepted: wire.Outcome.ACCEPTED, superseded: wire.Outcome.SUPERSEDED, rejected: wire.Outcome.REJECTED
 }
-const DECODE_LIMITS = { limits: { entry: { chunks: MAX_CHUNKS_PER_ENTRY }, blocks: MAX_ATTACHED_BLOCKS } }
+const DECODE_LIMITS = { limits: { blocks: MAX_ATTACHED_BLOCKS } }
 
 function entryToWire (e: Entry): wire.Entry {
   return {
@@ -46,7 +47,7 @@ function entryToWire (e: Entry): wire.Entry {
     exec: e.exec,
     deleted: e.deleted,
     hash: e.hash as Uint8Array<ArrayBuffer>,
-    chunks: e.chunks.map(c => ({ hash: c.hash as Uint8Array<ArrayBuffer>, size: c.size })),
+    chunks: e.chunks.bytes as Uint8Array<ArrayBuffer>,
     target: e.target
   }
 }
@@ -62,9 +63,12 @@ export function entryFromWire (w: wire.Entry | undefined): Entry {
   const kind: EntryKind = w.kind === wire.Kind.DIR ? 'dir' : w.kind === wire.Kind.SYMLINK ? 'symlink' : 'file'
   if (!Number.isSafeInteger(w.size) || w.size < 0) throw new ProtocolError('ERR_BAD_SIZE', `size ${w.size} out of range`)
   const size = w.size
+  if (w.chunks.byteLength % CHUNK_REF_BYTES !== 0) throw new ProtocolError('ERR_BAD_ENTRY', `${path}: a chunk list of ${w.chunks.byteLength} bytes`)
+  if (w.chunks.byteLength / CHUNK_REF_BYTES > MAX_CHUNKS_PER_ENTRY) throw new ProtocolError('ERR_TOO_MANY_CHUNKS', `${path}: more than ${MAX_CHUNKS_PER_ENTRY} chunks`)
+  // copies, not views: a view would keep the whole received frame alive as long as the entry
   const entry: Entry = {
-    path, kind, size, mtimeNs: w.mtimeNs, exec: w.exec, deleted: w.deleted, hash: w.hash,
-    chunks: w.chunks.map(c => ({ hash: c.hash, size: c.size })), target: w.target
+    path, kind, size, mtimeNs: w.mtimeNs, exec: w.exec, deleted: w.deleted, hash: Uint8Array.from(w.hash),
+    chunks: new ChunkList(Uint8Array.from(w.chunks)), target: w.target
   }
   if (entry.deleted || kind !== 'file') {
     if (entry.chunks.length > 0 || size !== 0) throw new ProtocolError('ERR_BAD_ENTRY', `${path}: only a live file has content`)
@@ -77,10 +81,10 @@ export function entryFromWire (w: wire.Entry | undefined): Entry {
   if (kind === 'file' && !entry.deleted) {
     checkHash(entry.hash, `${path}: file hash`)
     let total = 0
-    for (const c of entry.chunks) {
-      checkHash(c.hash, `${path}: chunk hash`)
-      if (c.size === 0 || c.size > CHUNK_MAX) throw new ProtocolError('ERR_BAD_ENTRY', `${path}: chunk of ${c.size} bytes`)
-      total += c.size
+    for (let i = 0; i < entry.chunks.length; i++) {
+      const chunkSize = entry.chunks.size(i)
+      if (chunkSize === 0 || chunkSize > CHUNK_MAX) throw new ProtocolError('ERR_BAD_ENTRY', `${path}: chunk of ${chunkSize} bytes`)
+      total += chunkSize
     }
     if (total !== size) throw new ProtocolError('ERR_BAD_ENTRY', `${path}: chunks add up to ${total} bytes, entry says ${size}`)
   }
@@ -107,8 +111,8 @@ function attachedFromWire (blocks: wire.Block[], entry: Entry): AttachedBlock[] 
   }
   return blocks.map(b => {
     checkHash(b.hash, 'attached block hash')
-    const ref = entry.chunks.find(c => bytesEqual(c.hash, b.hash))
-    if (ref == null || b.missing || b.data.byteLength > ref.size) throw new ProtocolError('ERR_BAD_ENTRY', `${entry.path}: attached block is not one of its chunks`)
+    const i = entry.chunks.indexOf(b.hash)
+    if (i < 0 || b.missing || b.data.byteLength > entry.chunks.size(i)) throw new ProtocolError('ERR_BAD_ENTRY', `${entry.path}: attached block is not one of its chunks`)
     return { hash: b.hash, data: b.data, zstd: b.zstd }
   })
 }
@@ -160,7 +164,7 @@ export function encodeHubMessage (m: HubMessage): Uint8Array {
 }
 
 export function decodeHubMessage (buf: Uint8Array | Uint8ArrayList): ReceivedHubMessage {
-  const m = decode(() => wire.HubMessage.decode(buf, { limits: { changed: DECODE_LIMITS.limits, result: { current: DECODE_LIMITS.limits.entry } } } as never))
+  const m = decode(() => wire.HubMessage.decode(buf, { limits: { changed: DECODE_LIMITS.limits } } as never))
   if (m.changed != null) {
     const c = m.changed
     const seq = seqFromWire(c.seq)

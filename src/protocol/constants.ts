@@ -1,6 +1,6 @@
 // Protocol ids and hard limits. Every number here bounds what a peer can make us hold in memory.
 
-export const SYNC_PROTOCOL = '/distsync/sync/2.0.0'
+export const SYNC_PROTOCOL = '/distsync/sync/3.0.0'
 export const BLOCKS_PROTOCOL = '/distsync/blocks/1.0.0'
 
 /** FastCDC bounds: small enough that a 1 MiB edit moves little more than 1 MiB, big enough

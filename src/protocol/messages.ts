@@ -21,118 +21,6 @@ export namespace Kind {
   }
 }
 
-export interface ChunkRef {
-  hash: Uint8Array<ArrayBuffer>
-  size: number
-}
-
-export namespace ChunkRef {
-  let _codec: Codec<ChunkRef>
-
-  export const codec = (): Codec<ChunkRef> => {
-    if (_codec == null) {
-      _codec = message<ChunkRef>((obj, w, opts = {}) => {
-        if (opts.lengthDelimited !== false) {
-          w.fork()
-        }
-
-        if ((obj.hash != null && obj.hash.byteLength > 0)) {
-          w.uint32(10)
-          w.bytes(obj.hash)
-        }
-
-        if ((obj.size != null && obj.size !== 0)) {
-          w.uint32(16)
-          w.uint32(obj.size)
-        }
-
-        if (opts.lengthDelimited !== false) {
-          w.ldelim()
-        }
-      }, (reader, length, opts = {}) => {
-        const obj: any = {
-          hash: uint8ArrayAlloc(0),
-          size: 0
-        }
-
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              obj.hash = reader.bytes()
-              break
-            }
-            case 2: {
-              obj.size = reader.uint32()
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-
-        return obj
-      }, function * (reader, length, prefix, opts = {}) {
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              yield {
-                field: `${prefix}.hash`,
-                value: reader.bytes()
-              }
-              break
-            }
-            case 2: {
-              yield {
-                field: `${prefix}.size`,
-                value: reader.uint32()
-              }
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-      })
-    }
-
-    return _codec
-  }
-
-  export interface ChunkRefHashFieldEvent {
-    field: '$.hash'
-    value: Uint8Array<ArrayBuffer>
-  }
-
-  export interface ChunkRefSizeFieldEvent {
-    field: '$.size'
-    value: number
-  }
-
-  export function encode (obj: Partial<ChunkRef>): Uint8Array<ArrayBuffer> {
-    return encodeMessage(obj, ChunkRef.codec())
-  }
-
-  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRef>): ChunkRef {
-    return decodeMessage(buf, ChunkRef.codec(), opts)
-  }
-
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRef>): Generator<ChunkRefHashFieldEvent | ChunkRefSizeFieldEvent> {
-    return streamMessage(buf, ChunkRef.codec(), opts)
-  }
-}
-
 export interface Entry {
   path: string
   kind: Kind
@@ -141,8 +29,8 @@ export interface Entry {
   exec: boolean
   deleted: boolean
   hash: Uint8Array<ArrayBuffer>
-  chunks: ChunkRef[]
   target: string
+  chunks: Uint8Array<ArrayBuffer>
 }
 
 export namespace Entry {
@@ -190,16 +78,14 @@ export namespace Entry {
           w.bytes(obj.hash)
         }
 
-        if (obj.chunks != null && obj.chunks.length > 0) {
-          for (const value of obj.chunks) {
-            w.uint32(66)
-            ChunkRef.codec().encode(value, w)
-          }
-        }
-
         if ((obj.target != null && obj.target !== '')) {
           w.uint32(74)
           w.string(obj.target)
+        }
+
+        if ((obj.chunks != null && obj.chunks.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.chunks)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -214,8 +100,8 @@ export namespace Entry {
           exec: false,
           deleted: false,
           hash: uint8ArrayAlloc(0),
-          chunks: [],
-          target: ''
+          target: '',
+          chunks: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -252,18 +138,12 @@ export namespace Entry {
               obj.hash = reader.bytes()
               break
             }
-            case 8: {
-              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
-                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
-              }
-
-              obj.chunks.push(ChunkRef.codec().decode(reader, reader.uint32(), {
-                limits: opts.limits?.chunks$
-              }))
-              break
-            }
             case 9: {
               obj.target = reader.string()
+              break
+            }
+            case 10: {
+              obj.chunks = reader.bytes()
               break
             }
             default: {
@@ -275,10 +155,6 @@ export namespace Entry {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
-        const obj = {
-          chunks: 0
-        }
-
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -334,28 +210,17 @@ export namespace Entry {
               }
               break
             }
-            case 8: {
-              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
-                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
-              }
-
-              for (const evt of ChunkRef.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
-                limits: opts.limits?.chunks$
-              })) {
-                yield {
-                  ...evt,
-                  index: obj.chunks
-                }
-              }
-
-              obj.chunks++
-
-              break
-            }
             case 9: {
               yield {
                 field: `${prefix}.target`,
                 value: reader.string()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.chunks`,
+                value: reader.bytes()
               }
               break
             }
@@ -406,21 +271,14 @@ export namespace Entry {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface EntryChunksHashFieldEvent {
-    field: '$.chunks[].hash'
-    value: Uint8Array<ArrayBuffer>
-    index: number
-  }
-
-  export interface EntryChunksSizeFieldEvent {
-    field: '$.chunks[].size'
-    value: number
-    index: number
-  }
-
   export interface EntryTargetFieldEvent {
     field: '$.target'
     value: string
+  }
+
+  export interface EntryChunksFieldEvent {
+    field: '$.chunks'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export function encode (obj: Partial<Entry>): Uint8Array<ArrayBuffer> {
@@ -431,7 +289,7 @@ export namespace Entry {
     return decodeMessage(buf, Entry.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Generator<EntryPathFieldEvent | EntryKindFieldEvent | EntrySizeFieldEvent | EntryMtimeNsFieldEvent | EntryExecFieldEvent | EntryDeletedFieldEvent | EntryHashFieldEvent | EntryChunksHashFieldEvent | EntryChunksSizeFieldEvent | EntryTargetFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Generator<EntryPathFieldEvent | EntryKindFieldEvent | EntrySizeFieldEvent | EntryMtimeNsFieldEvent | EntryExecFieldEvent | EntryDeletedFieldEvent | EntryHashFieldEvent | EntryTargetFieldEvent | EntryChunksFieldEvent> {
     return streamMessage(buf, Entry.codec(), opts)
   }
 }
@@ -571,21 +429,14 @@ export namespace ClientMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface ClientMessageProposeEntryChunksHashFieldEvent {
-    field: '$.propose.entry.chunks[].hash'
-    value: Uint8Array<ArrayBuffer>
-    index: number
-  }
-
-  export interface ClientMessageProposeEntryChunksSizeFieldEvent {
-    field: '$.propose.entry.chunks[].size'
-    value: number
-    index: number
-  }
-
   export interface ClientMessageProposeEntryTargetFieldEvent {
     field: '$.propose.entry.target'
     value: string
+  }
+
+  export interface ClientMessageProposeEntryChunksFieldEvent {
+    field: '$.propose.entry.chunks'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface ClientMessageProposeBaseSeqFieldEvent {
@@ -625,7 +476,7 @@ export namespace ClientMessage {
     return decodeMessage(buf, ClientMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryChunksHashFieldEvent | ClientMessageProposeEntryChunksSizeFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeEntryChunksFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent> {
     return streamMessage(buf, ClientMessage.codec(), opts)
   }
 }
@@ -908,21 +759,14 @@ export namespace Propose {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface ProposeEntryChunksHashFieldEvent {
-    field: '$.entry.chunks[].hash'
-    value: Uint8Array<ArrayBuffer>
-    index: number
-  }
-
-  export interface ProposeEntryChunksSizeFieldEvent {
-    field: '$.entry.chunks[].size'
-    value: number
-    index: number
-  }
-
   export interface ProposeEntryTargetFieldEvent {
     field: '$.entry.target'
     value: string
+  }
+
+  export interface ProposeEntryChunksFieldEvent {
+    field: '$.entry.chunks'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface ProposeBaseSeqFieldEvent {
@@ -962,7 +806,7 @@ export namespace Propose {
     return decodeMessage(buf, Propose.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Propose>): Generator<ProposeIdFieldEvent | ProposeEntryPathFieldEvent | ProposeEntryKindFieldEvent | ProposeEntrySizeFieldEvent | ProposeEntryMtimeNsFieldEvent | ProposeEntryExecFieldEvent | ProposeEntryDeletedFieldEvent | ProposeEntryHashFieldEvent | ProposeEntryChunksHashFieldEvent | ProposeEntryChunksSizeFieldEvent | ProposeEntryTargetFieldEvent | ProposeBaseSeqFieldEvent | ProposeBlocksHashFieldEvent | ProposeBlocksDataFieldEvent | ProposeBlocksZstdFieldEvent | ProposeBlocksMissingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Propose>): Generator<ProposeIdFieldEvent | ProposeEntryPathFieldEvent | ProposeEntryKindFieldEvent | ProposeEntrySizeFieldEvent | ProposeEntryMtimeNsFieldEvent | ProposeEntryExecFieldEvent | ProposeEntryDeletedFieldEvent | ProposeEntryHashFieldEvent | ProposeEntryTargetFieldEvent | ProposeEntryChunksFieldEvent | ProposeBaseSeqFieldEvent | ProposeBlocksHashFieldEvent | ProposeBlocksDataFieldEvent | ProposeBlocksZstdFieldEvent | ProposeBlocksMissingFieldEvent> {
     return streamMessage(buf, Propose.codec(), opts)
   }
 }
@@ -1111,21 +955,14 @@ export namespace HubMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface HubMessageChangedEntryChunksHashFieldEvent {
-    field: '$.changed.entry.chunks[].hash'
-    value: Uint8Array<ArrayBuffer>
-    index: number
-  }
-
-  export interface HubMessageChangedEntryChunksSizeFieldEvent {
-    field: '$.changed.entry.chunks[].size'
-    value: number
-    index: number
-  }
-
   export interface HubMessageChangedEntryTargetFieldEvent {
     field: '$.changed.entry.target'
     value: string
+  }
+
+  export interface HubMessageChangedEntryChunksFieldEvent {
+    field: '$.changed.entry.chunks'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface HubMessageChangedSeqFieldEvent {
@@ -1212,21 +1049,14 @@ export namespace HubMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface HubMessageResultCurrentChunksHashFieldEvent {
-    field: '$.result.current.chunks[].hash'
-    value: Uint8Array<ArrayBuffer>
-    index: number
-  }
-
-  export interface HubMessageResultCurrentChunksSizeFieldEvent {
-    field: '$.result.current.chunks[].size'
-    value: number
-    index: number
-  }
-
   export interface HubMessageResultCurrentTargetFieldEvent {
     field: '$.result.current.target'
     value: string
+  }
+
+  export interface HubMessageResultCurrentChunksFieldEvent {
+    field: '$.result.current.chunks'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface HubMessageResultReasonFieldEvent {
@@ -1247,7 +1077,7 @@ export namespace HubMessage {
     return decodeMessage(buf, HubMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryChunksHashFieldEvent | HubMessageChangedEntryChunksSizeFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentChunksHashFieldEvent | HubMessageResultCurrentChunksSizeFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedEntryChunksFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultCurrentChunksFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent> {
     return streamMessage(buf, HubMessage.codec(), opts)
   }
 }
@@ -1436,21 +1266,14 @@ export namespace Changed {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface ChangedEntryChunksHashFieldEvent {
-    field: '$.entry.chunks[].hash'
-    value: Uint8Array<ArrayBuffer>
-    index: number
-  }
-
-  export interface ChangedEntryChunksSizeFieldEvent {
-    field: '$.entry.chunks[].size'
-    value: number
-    index: number
-  }
-
   export interface ChangedEntryTargetFieldEvent {
     field: '$.entry.target'
     value: string
+  }
+
+  export interface ChangedEntryChunksFieldEvent {
+    field: '$.entry.chunks'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface ChangedSeqFieldEvent {
@@ -1495,7 +1318,7 @@ export namespace Changed {
     return decodeMessage(buf, Changed.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Changed>): Generator<ChangedEntryPathFieldEvent | ChangedEntryKindFieldEvent | ChangedEntrySizeFieldEvent | ChangedEntryMtimeNsFieldEvent | ChangedEntryExecFieldEvent | ChangedEntryDeletedFieldEvent | ChangedEntryHashFieldEvent | ChangedEntryChunksHashFieldEvent | ChangedEntryChunksSizeFieldEvent | ChangedEntryTargetFieldEvent | ChangedSeqFieldEvent | ChangedOriginFieldEvent | ChangedBlocksHashFieldEvent | ChangedBlocksDataFieldEvent | ChangedBlocksZstdFieldEvent | ChangedBlocksMissingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Changed>): Generator<ChangedEntryPathFieldEvent | ChangedEntryKindFieldEvent | ChangedEntrySizeFieldEvent | ChangedEntryMtimeNsFieldEvent | ChangedEntryExecFieldEvent | ChangedEntryDeletedFieldEvent | ChangedEntryHashFieldEvent | ChangedEntryTargetFieldEvent | ChangedEntryChunksFieldEvent | ChangedSeqFieldEvent | ChangedOriginFieldEvent | ChangedBlocksHashFieldEvent | ChangedBlocksDataFieldEvent | ChangedBlocksZstdFieldEvent | ChangedBlocksMissingFieldEvent> {
     return streamMessage(buf, Changed.codec(), opts)
   }
 }
@@ -1712,21 +1535,14 @@ export namespace Result {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface ResultCurrentChunksHashFieldEvent {
-    field: '$.current.chunks[].hash'
-    value: Uint8Array<ArrayBuffer>
-    index: number
-  }
-
-  export interface ResultCurrentChunksSizeFieldEvent {
-    field: '$.current.chunks[].size'
-    value: number
-    index: number
-  }
-
   export interface ResultCurrentTargetFieldEvent {
     field: '$.current.target'
     value: string
+  }
+
+  export interface ResultCurrentChunksFieldEvent {
+    field: '$.current.chunks'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface ResultReasonFieldEvent {
@@ -1742,7 +1558,7 @@ export namespace Result {
     return decodeMessage(buf, Result.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Result>): Generator<ResultIdFieldEvent | ResultOutcomeFieldEvent | ResultSeqFieldEvent | ResultCurrentPathFieldEvent | ResultCurrentKindFieldEvent | ResultCurrentSizeFieldEvent | ResultCurrentMtimeNsFieldEvent | ResultCurrentExecFieldEvent | ResultCurrentDeletedFieldEvent | ResultCurrentHashFieldEvent | ResultCurrentChunksHashFieldEvent | ResultCurrentChunksSizeFieldEvent | ResultCurrentTargetFieldEvent | ResultReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Result>): Generator<ResultIdFieldEvent | ResultOutcomeFieldEvent | ResultSeqFieldEvent | ResultCurrentPathFieldEvent | ResultCurrentKindFieldEvent | ResultCurrentSizeFieldEvent | ResultCurrentMtimeNsFieldEvent | ResultCurrentExecFieldEvent | ResultCurrentDeletedFieldEvent | ResultCurrentHashFieldEvent | ResultCurrentTargetFieldEvent | ResultCurrentChunksFieldEvent | ResultReasonFieldEvent> {
     return streamMessage(buf, Result.codec(), opts)
   }
 }

@@ -2,6 +2,7 @@
 // from the network are refused with a logged reason and nothing is written. The hostile peers
 // here are real libp2p nodes speaking the real protocol with forged messages.
 import { test } from 'node:test'
+import { ChunkList } from '../../src/chunk/chunk-list.ts'
 import assert from 'node:assert/strict'
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -18,7 +19,7 @@ import { clientReady, cluster, hubStatus, run, startClient, startHub, tempDir, t
 function fileEntry (path: string, data: Uint8Array): Entry {
   // one chunk; the file's hash is the SHA-256 of its chunks' hashes
   const chunk = sha256(data)
-  return { path, kind: 'file', size: data.byteLength, mtimeNs: 1n, exec: false, deleted: false, hash: sha256(chunk), chunks: [{ hash: chunk, size: data.byteLength }], target: '' }
+  return { path, kind: 'file', size: data.byteLength, mtimeNs: 1n, exec: false, deleted: false, hash: sha256(chunk), chunks: ChunkList.of([{ hash: chunk, size: data.byteLength }]), target: '' }
 }
 
 test('a peer that is not on the allowlist is refused and its client exits 5; a listed one syncs', async () => {
@@ -69,7 +70,7 @@ test('the hub refuses proposals with hostile paths, keeps the session, and write
     assert.ok(results.every(r => r.outcome === 'rejected' && r.reason !== ''), JSON.stringify(results))
     // a small file whose chunk came with it, but not the bytes its hash names
     const forged = fileEntry('forged.txt', data)
-    await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: forged, baseSeq: 0, blocks: [{ hash: forged.chunks[0]!.hash, data: new TextEncoder().encode('paylo4d'), zstd: false }] } }))
+    await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: forged, baseSeq: 0, blocks: [{ hash: forged.chunks.hash(0), data: new TextEncoder().encode('paylo4d'), zstd: false }] } }))
     let refusal: Result | undefined
     while (refusal == null) {
       const msg = decodeHubMessage(await lp.read())
@@ -83,7 +84,7 @@ test('the hub refuses proposals with hostile paths, keeps the session, and write
     await node.handle(BLOCKS_PROTOCOL, async (s) => {
       const blp = lpStream(s, { maxDataLength: MAX_BLOCK_FRAME })
       for (const h of decodeBlockRequest(await blp.read())) {
-        const bytes = Buffer.compare(h, changed.chunks[0]!.hash) === 0 ? new TextEncoder().encode('after the edit!') : data
+        const bytes = Buffer.compare(h, changed.chunks.hash(0)) === 0 ? new TextEncoder().encode('after the edit!') : data
         await blp.write(encodeBlock({ hash: h, data: bytes, zstd: false, missing: false }))
       }
       await s.close()
@@ -118,7 +119,7 @@ test('a client refuses changes from a hostile hub: no escape, no writing through
   const [dir, outside] = await Promise.all([tempDir('victim'), tempDir('outside')])
   const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], pingIntervalMs: 1000 })
   const data = new TextEncoder().encode('pwned')
-  const link: Entry = { path: 'evil', kind: 'symlink', size: 0, mtimeNs: 1n, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: outside }
+  const link: Entry = { path: 'evil', kind: 'symlink', size: 0, mtimeNs: 1n, exec: false, deleted: false, hash: new Uint8Array(0), chunks: ChunkList.EMPTY, target: outside }
   const forged = fileEntry('forged.txt', data)
   const changes: Entry[] = [
     forged,
@@ -132,7 +133,7 @@ test('a client refuses changes from a hostile hub: no escape, no writing through
     await lp.read()
     let seq = 0
     // forged.txt comes with a chunk that is not the bytes its hash names
-    const lie = [{ hash: forged.chunks[0]!.hash, data: new TextEncoder().encode('pwnev'), zstd: false }]
+    const lie = [{ hash: forged.chunks.hash(0), data: new TextEncoder().encode('pwnev'), zstd: false }]
     for (const entry of changes) await lp.write(encodeHubMessage({ type: 'changed', changed: { entry, seq: ++seq, origin: 'x', blocks: entry === forged ? lie : [] } }))
     await lp.write(encodeHubMessage({ type: 'caught-up', seq }))
     // once the symlink is on disk, a file "inside" it

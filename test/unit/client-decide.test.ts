@@ -1,6 +1,7 @@
 // The client's decisions: did the user change a path (localState), and what to do with a change
 // from the hub (decideRemote). Never a silent overwrite of a local change.
 import { test, describe } from 'node:test'
+import { ChunkList } from '../../src/chunk/chunk-list.ts'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { decideRemote, localState, stillBeingWritten, SETTLE_CHECK_BYTES, type IndexRecord, type LocalStat, type LocalState, type RemoteAction } from '../../src/reconcile/client-decide.ts'
@@ -10,9 +11,9 @@ const PATH = 'notes/todo.md'
 const hashOf = (byte: number): Uint8Array => new Uint8Array(32).fill(byte)
 
 function fileEntry (content: number, size: number, more: Partial<Entry> = {}): Entry {
-  return { path: PATH, kind: 'file', size, mtimeNs: 1000n, exec: false, deleted: false, hash: hashOf(content), chunks: [{ hash: hashOf(content), size }], target: '', ...more }
+  return { path: PATH, kind: 'file', size, mtimeNs: 1000n, exec: false, deleted: false, hash: hashOf(content), chunks: ChunkList.of([{ hash: hashOf(content), size }]), target: '', ...more }
 }
-const dirEntry: Entry = { path: PATH, kind: 'dir', size: 0, mtimeNs: 1000n, exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: '' }
+const dirEntry: Entry = { path: PATH, kind: 'dir', size: 0, mtimeNs: 1000n, exec: false, deleted: false, hash: new Uint8Array(0), chunks: ChunkList.EMPTY, target: '' }
 const linkEntry = (target: string): Entry => ({ ...dirEntry, kind: 'symlink', target })
 const gone: Entry = tombstone(PATH, 'file', 2000n)
 

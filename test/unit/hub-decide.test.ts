@@ -1,5 +1,6 @@
 // The hub's ordering of concurrent changes: the conflict rules of DESIGN.md flow 4, as a table.
 import { test, describe } from 'node:test'
+import { ChunkList } from '../../src/chunk/chunk-list.ts'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { decideProposal, wins, type ConflictMode, type HubDecision } from '../../src/reconcile/hub-decide.ts'
@@ -11,13 +12,13 @@ const hashOf = (byte: number): Uint8Array => new Uint8Array(32).fill(byte)
 /** A live file whose content is named by one byte: same byte, same content. */
 function file (mtime: number, content: number, more: Partial<Entry> = {}): Entry {
   const size = 100 + content
-  return { path: PATH, kind: 'file', size, mtimeNs: BigInt(mtime), exec: false, deleted: false, hash: hashOf(content), chunks: [{ hash: hashOf(content + 1), size }], target: '', ...more }
+  return { path: PATH, kind: 'file', size, mtimeNs: BigInt(mtime), exec: false, deleted: false, hash: hashOf(content), chunks: ChunkList.of([{ hash: hashOf(content + 1), size }]), target: '', ...more }
 }
 function dir (mtime: number): Entry {
-  return { path: PATH, kind: 'dir', size: 0, mtimeNs: BigInt(mtime), exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target: '' }
+  return { path: PATH, kind: 'dir', size: 0, mtimeNs: BigInt(mtime), exec: false, deleted: false, hash: new Uint8Array(0), chunks: ChunkList.EMPTY, target: '' }
 }
 function link (mtime: number, target: string): Entry {
-  return { path: PATH, kind: 'symlink', size: 0, mtimeNs: BigInt(mtime), exec: false, deleted: false, hash: new Uint8Array(0), chunks: [], target }
+  return { path: PATH, kind: 'symlink', size: 0, mtimeNs: BigInt(mtime), exec: false, deleted: false, hash: new Uint8Array(0), chunks: ChunkList.EMPTY, target }
 }
 const gone = (mtime: number, kind: EntryKind = 'file'): Entry => tombstone(PATH, kind, BigInt(mtime))
 const at = (seq: number, entry: Entry): JournalEntry => ({ entry, seq })
@@ -134,7 +135,7 @@ const anyEntry: fc.Arbitrary<Entry> = fc.record({
   exec: fc.boolean(),
   target: fc.constantFrom('', 'a', 'b'),
   deleted: fc.boolean()
-}).map(r => ({ path: PATH, size: r.hash.length, chunks: [], ...r }))
+}).map(r => ({ path: PATH, size: r.hash.length, chunks: ChunkList.EMPTY, ...r }))
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 

@@ -2,6 +2,7 @@
 // from SQLite otherwise. Both must give the same pages; the reopened store (empty memory) is the
 // reference.
 import { test } from 'node:test'
+import { ChunkList } from '../../src/chunk/chunk-list.ts'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,7 +20,7 @@ function entry (path: string, version: number, chunks: number): Entry {
     exec: false,
     deleted: false,
     hash: new Uint8Array(32).fill(version % 256),
-    chunks: Array.from({ length: chunks }, (_, i) => ({ hash: new Uint8Array(32).fill(i % 256), size: 1 })),
+    chunks: ChunkList.of(Array.from({ length: chunks }, (_, i) => ({ hash: new Uint8Array(32).fill(i % 256), size: 1 }))),
     target: ''
   }
 }
