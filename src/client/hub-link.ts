@@ -54,6 +54,9 @@ export async function openSyncStream (connection: Connection, protocol: string, 
     return await connection.newStream(protocol, { signal })
   } catch (err) {
     signal.throwIfAborted()
+    if ((err as Error)?.name === 'UnsupportedProtocolError') {
+      throw new HubRefusedError(`hub ${hub.peer} does not speak ${protocol}: hub and clients must run the same version of distsync`)
+    }
     if (connection.status !== 'open') {
       return await Promise.reject(new HubRefusedError(`hub ${hub.peer} closed the connection at once: this client's peer ID is probably not on the hub's allowlist`))
     }

@@ -62,6 +62,25 @@ test('a renamed big file arrives without its content crossing the wire again', a
   }
 })
 
+test('a file that repeats itself goes up once per distinct chunk and arrives whole', async () => {
+  const c = await cluster(2)
+  try {
+    const [a, b] = c.dirs as [string, string]
+    // eight copies of 512 KiB of noise: past the first copies the chunk cuts repeat with it
+    const part = randomBytes(512 * 1024)
+    const content = Buffer.concat(Array.from({ length: 8 }, () => part))
+    await writeFile(join(a, 'repeats.bin'), content)
+    await converged(c.dirs, 30000)
+    assert.deepEqual(await readFile(join(b, 'repeats.bin')), content)
+    await sleep(1500) // the hub flushes its counters every second
+    const status = await hubStatus(c.hub.dataDir)
+    assert.ok(status.chunkBytesIn < 2 * part.length, `uploaded ${status.chunkBytesIn} bytes for ${part.length} distinct ones`)
+    assert.ok(status.chunkBytesOut < 2 * part.length, `downloaded ${status.chunkBytesOut} bytes for ${part.length} distinct ones`)
+  } finally {
+    await c.close()
+  }
+})
+
 test('echo exclusion: the sender\'s file is not rewritten after its own change goes round', async () => {
   const c = await cluster(3)
   try {
