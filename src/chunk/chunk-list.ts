@@ -60,12 +60,6 @@ export class ChunkList implements Iterable<ChunkRef> {
     return out
   }
 
-  totalSize (): number {
-    let total = 0
-    for (let i = 0; i < this.length; i++) total += this.size(i)
-    return total
-  }
-
   /** The index of a chunk with this hash (the first in the file), or -1. */
   indexOf (hash: Uint8Array): number {
     if (hash.byteLength !== HASH_BYTES) return -1
