@@ -13,7 +13,7 @@ import { BlockMissingError, fetchBlocks, serveBlocks } from '../net/block-transf
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
-import { hex, sameContent, type Entry } from '../index/entry.ts'
+import { sameContent, type Entry } from '../index/entry.ts'
 import { ChunkListBuilder } from '../chunk/chunk-list.ts'
 import { Session } from './session.ts'
 import { ProtocolError } from '../protocol/errors.ts'
@@ -156,8 +156,8 @@ export class HubService {
     }
     if (!entry.deleted && entry.kind === 'file') {
       try {
-        const stored = await this.#storeAttached(entry, p.blocks)
-        await this.#fetchMissing(session, entry, stored)
+        await this.#storeAttached(entry, p.blocks)
+        await this.#fetchMissing(session, entry)
       } catch (err) {
         // a chunk gone, or not what its hash says: the proposer's file changed under it (its
         // watcher proposes the new content); the session and other proposals go on
@@ -215,11 +215,9 @@ export class HubService {
     return path == null ? undefined : { ...loser, path }
   }
 
-  /** Verifies and stores the chunks that came with a proposal; gives their hashes (hex). */
-  async #storeAttached (entry: Entry, blocks: AttachedBlock[]): Promise<Set<string>> {
-    const stored = new Set<string>()
+  /** Verifies and stores the chunks that came with a proposal. */
+  async #storeAttached (entry: Entry, blocks: AttachedBlock[]): Promise<void> {
     for (const b of blocks) {
-      stored.add(hex(b.hash))
       if (this.#chunks.has(b.hash)) continue
       try {
         openBlock(b, b.hash, entry.chunks.size(entry.chunks.indexOf(b.hash)))
@@ -229,7 +227,6 @@ export class HubService {
       await this.#chunks.put(b.hash, b)
       this.#traffic.chunkBytesIn += b.data.byteLength
     }
-    return stored
   }
 
   /** A record as the Changed frame every session sends; the hub's own records (conflict copies) go with no origin. */
@@ -255,8 +252,8 @@ export class HubService {
     return blocks
   }
 
-  /** Asks the proposer for the chunks the store lacks (beyond `stored`), verifies and stores each. */
-  async #fetchMissing (session: Session, entry: Entry, stored: Set<string>): Promise<void> {
+  /** Asks the proposer for the chunks the store lacks, verifies and stores each. */
+  async #fetchMissing (session: Session, entry: Entry): Promise<void> {
     const { chunks } = entry
     const first = chunks.firstIndexes()
     const missing = new ChunkListBuilder()
@@ -264,7 +261,7 @@ export class HubService {
       // a repeated chunk (zeros, say) is fetched once
       if (first[i] !== i) continue
       const hash = chunks.hash(i)
-      if (!stored.has(hex(hash)) && !this.#chunks.has(hash)) missing.push(hash, chunks.size(i))
+      if (!this.#chunks.has(hash)) missing.push(hash, chunks.size(i))
     }
     // writes overlap the transfer, a few at a time
     const writing = new Set<Promise<void>>()
