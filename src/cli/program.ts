@@ -83,8 +83,12 @@ program.command('hub')
     })
     const signal = shutdownSignal()
     for (const addr of await hub.start()) process.stdout.write(addr + '\n')
-    await new Promise(resolve => signal.addEventListener('abort', resolve, { once: true }))
+    const stopped = await Promise.race([
+      new Promise(resolve => signal.addEventListener('abort', resolve, { once: true })),
+      hub.failed.catch((err: unknown) => err)
+    ])
     await hub.stop()
+    if (stopped instanceof Error) fail(stopped)
     process.exit(EXIT.signal)
   })
 

@@ -101,7 +101,7 @@ export class ClientService {
     // temp files of a run that was killed mid-apply
     await rm(join(this.#root, TEMP_DIR), { recursive: true, force: true })
     await mkdir(join(this.#root, TEMP_DIR))
-    this.#index = new IndexStore(join(this.#root, STATE_DIR, 'index.db'))
+    this.#index = new IndexStore(join(this.#root, STATE_DIR, 'index.db'), err => { this.#fatal.reject(err) })
     this.#blocks = new LocalBlocks(this.#root, this.#index)
     for (const rel of await pruneTrash(this.#root)) this.#idx.dropLocations(rel)
     try {

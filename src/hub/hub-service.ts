@@ -54,13 +54,16 @@ export class HubService {
   readonly #traffic: Traffic = { chunkBytesIn: 0, chunkBytesOut: 0 }
   readonly #changedFrames = new ChangedFrames(CHANGED_FRAMES_BUDGET)
   readonly #peerId: string
+  readonly #failed = Promise.withResolvers<never>()
   #node: Libp2p | undefined
   #flushTimer: NodeJS.Timeout | undefined
 
   constructor (opts: HubOptions) {
     this.#opts = opts
     this.#peerId = peerIdOf(opts.privateKey)
-    this.#journal = new JournalStore(join(opts.dataDir, 'journal.db'))
+    // the hub cannot go on without its journal: every seq after the lost ones would be wrong
+    this.#journal = new JournalStore(join(opts.dataDir, 'journal.db'), err => { this.#failed.reject(err) })
+    this.#failed.promise.catch(() => {})
     this.#chunks = new ChunkStore(join(opts.dataDir, 'chunks'))
     const saved = this.#journal.meta()
     this.#traffic.chunkBytesIn = Number(saved.chunk_bytes_in ?? 0)
@@ -68,6 +71,9 @@ export class HubService {
   }
 
   get peerId (): string { return this.#peerId }
+
+  /** Rejects when the hub cannot go on (its journal could not be saved). */
+  get failed (): Promise<never> { return this.#failed.promise }
 
   async start (): Promise<string[]> {
     await mkdir(this.#opts.dataDir, { recursive: true })
@@ -166,7 +172,8 @@ export class HubService {
         throw err
       }
     }
-    // From here to the commit nothing awaits: decisions on one path cannot interleave.
+    // From here to the commit nothing awaits: decisions on one path cannot interleave. Neither
+    // the proposer nor anyone else hears of a record before it is on disk.
     const current = this.#journal.get(entry.path)
     const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts)
     let result: Result
@@ -182,6 +189,7 @@ export class HubService {
           if (copy == null) return reject('no free conflict copy name left for this path')
         }
         const seq = this.#journal.commit([...(copy != null ? [{ entry: copy, origin: this.#peerId }] : []), { entry, origin: session.peer }]).at(-1)!.seq
+        await this.#journal.durable()
         result = { id: p.id, outcome: 'accepted', seq, reason: '' }
         log.info({ peer: session.peer, path: entry.path, seq, deleted: entry.deleted, conflict: decision.copyCurrent }, 'accepted')
         break
@@ -191,6 +199,7 @@ export class HubService {
           const copy = this.#conflictCopy(entry, session.peer)
           if (copy == null) return reject('no free conflict copy name left for this path')
           this.#journal.commit([{ entry: copy, origin: this.#peerId }])
+          await this.#journal.durable()
         }
         result = { id: p.id, outcome: 'superseded', seq: current!.seq, current: current!.entry, reason: decision.reason }
         log.info({ peer: session.peer, path: entry.path, reason: decision.reason }, 'superseded')
@@ -217,16 +226,18 @@ export class HubService {
 
   /** Verifies and stores the chunks that came with a proposal. */
   async #storeAttached (entry: Entry, blocks: AttachedBlock[]): Promise<void> {
-    for (const b of blocks) {
-      if (this.#chunks.has(b.hash)) continue
+    const verified = blocks.filter(b => {
+      if (this.#chunks.has(b.hash)) return false
       try {
         openBlock(b, b.hash, entry.chunks.size(entry.chunks.indexOf(b.hash)))
       } catch (err) {
         throw new AttachedBlockError(`a chunk sent with the file: ${(err as Error).message}`)
       }
-      await this.#chunks.put(b.hash, b)
-      this.#traffic.chunkBytesIn += b.data.byteLength
-    }
+      return true
+    })
+    // together: the store commits the chunks of one event-loop turn at once
+    await Promise.all(verified.map(async b => { await this.#chunks.put(b.hash, b) }))
+    for (const b of verified) this.#traffic.chunkBytesIn += b.data.byteLength
   }
 
   /** A record as the Changed frame every session sends; the hub's own records (conflict copies) go with no origin. */

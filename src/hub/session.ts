@@ -59,15 +59,20 @@ export class Session {
     this.#pumping = true
     let caughtUp = false
     while (!this.#signal.aborted && this.stream.status === 'open') {
+      const head = this.#journal.headSeq
       const page = this.#journal.since(this.#cursor, PAGE)
       for (const rec of page) {
-        this.#cursor = rec.seq
         // echo exclusion: never send a peer its own change. Records the hub made itself
         // (conflict copies) carry the hub's ID and go to everyone.
         if (rec.origin === this.peer) continue
         await this.#out.write(await this.#changedFrame(rec))
       }
-      if (page.length === PAGE) continue
+      if (page.length === PAGE) {
+        this.#cursor = page.at(-1)!.seq
+        continue
+      }
+      // a short page held everything up to head that is still the newest of its path
+      this.#cursor = Math.max(this.#cursor, head)
       if (!caughtUp) {
         caughtUp = true
         await this.#out.write(encodeHubMessage({ type: 'caught-up', seq: this.#cursor }))

@@ -1,6 +1,6 @@
 // The client's index: per path the entry it is based on, that entry's seq, and the stat the
 // file had when the index last saw it; where each chunk can be read locally; the last seq applied.
-import { openDatabase } from './open-db.ts'
+import { GroupCommit, openDatabase } from './open-db.ts'
 import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } from './entry-row.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { IndexRecord } from '../reconcile/client-decide.ts'
@@ -18,10 +18,12 @@ export class IndexStore {
   readonly #findLoc: StatementSync
   readonly #getMeta: StatementSync
   readonly #setMeta: StatementSync
-  #groupOpen = false
+  readonly #group: GroupCommit
 
-  constructor (file: string) {
+  /** `failed`: writes were lost (the disk is full, say); the index no longer matches what the client did */
+  constructor (file: string, failed: (err: Error) => void = err => { throw err }) {
     this.#db = openDatabase(file)
+    this.#group = new GroupCommit(this.#db, 'the index', { rolledBack: failed })
     this.#db.exec(`CREATE TABLE IF NOT EXISTS entries (${ENTRY_COLUMNS}, seq INTEGER NOT NULL, st_size INTEGER, st_mtime_ns INTEGER, st_ino INTEGER);
       CREATE TABLE IF NOT EXISTS chunk_locs (hash BLOB NOT NULL, path TEXT NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS chunk_locs_hash ON chunk_locs (hash);
@@ -99,36 +101,15 @@ export class IndexStore {
   setMeta (key: string, value: string): void { this.#write(() => { this.#setMeta.run(key, value) }) }
 
   /**
-   * Every write of one event-loop turn goes in one transaction, committed at the end of the
-   * turn (group commit: applying thousands of small files made one commit each). Each write is
-   * a savepoint, so it still lands whole or not at all. A crash loses at most that turn's
-   * writes, which the next start finds again by comparing the disk with the index.
+   * Writes of one event-loop turn share a commit. A crash loses at most that turn's writes,
+   * which the next start finds again by comparing the disk with the index.
    */
   #write (fn: () => void): void {
-    if (!this.#groupOpen) {
-      this.#db.exec('BEGIN IMMEDIATE')
-      this.#groupOpen = true
-      setImmediate(() => { this.#commit() })
-    }
-    this.#db.exec('SAVEPOINT w')
-    try {
-      fn()
-      this.#db.exec('RELEASE w')
-    } catch (err) {
-      this.#db.exec('ROLLBACK TO w')
-      this.#db.exec('RELEASE w')
-      throw err
-    }
-  }
-
-  #commit (): void {
-    if (!this.#groupOpen) return
-    this.#groupOpen = false
-    this.#db.exec('COMMIT')
+    this.#group.write(fn)
   }
 
   close (): void {
-    this.#commit()
+    this.#group.commit()
     this.#db.close()
   }
 }

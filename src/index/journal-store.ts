@@ -1,6 +1,6 @@
 // The hub's journal: the latest entry of every path with the seq that made it, and the head seq.
 // "Everything after seq N" is one indexed range scan.
-import { openDatabase, transaction } from './open-db.ts'
+import { GroupCommit, openDatabase } from './open-db.ts'
 import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } from './entry-row.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { Entry, JournalEntry } from './entry.ts'
@@ -18,7 +18,11 @@ export class JournalStore {
   readonly #put: StatementSync
   readonly #since: StatementSync
   readonly #setMeta: StatementSync
+  readonly #group: GroupCommit
+  /** the last seq handed out */
   #head: number
+  /** the last seq on disk: nothing after it is shown to anyone (a crash would hand its seq out again) */
+  #durableHead: number
   /**
    * The records this process committed last, in seq order without gaps, so that sessions
    * following the head read them from memory: a query per session per record was a third of
@@ -29,33 +33,47 @@ export class JournalStore {
   #recentCost = 0
   readonly #latest = new Map<string, number>()
 
-  constructor (file: string) {
+  /** `failed`: a commit was lost (the disk is full, say); records after headSeq are gone */
+  constructor (file: string, failed: (err: Error) => void = err => { throw err }) {
     this.#db = openDatabase(file)
+    this.#group = new GroupCommit(this.#db, 'the journal', {
+      committed: () => { this.#durableHead = this.#head },
+      rolledBack: err => {
+        this.#forgetUncommitted()
+        failed(err)
+      }
+    })
     this.#db.exec(`CREATE TABLE IF NOT EXISTS entries (${ENTRY_COLUMNS}, seq INTEGER NOT NULL UNIQUE, origin TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`)
     this.#get = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, origin FROM entries WHERE path = ?`)
     this.#get.setReadBigInts(true)
     this.#put = this.#db.prepare(`INSERT OR REPLACE INTO entries (${ENTRY_FIELDS}, seq, origin) VALUES (${ENTRY_PARAMS}, :seq, :origin)`)
-    this.#since = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, origin FROM entries WHERE seq > ? ORDER BY seq LIMIT ?`)
+    this.#since = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, origin FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`)
     this.#since.setReadBigInts(true)
     this.#setMeta = this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
     const head = this.#db.prepare('SELECT MAX(seq) AS head FROM entries').get() as { head: number | null }
     this.#head = head.head ?? 0
+    this.#durableHead = this.#head
   }
 
-  get headSeq (): number { return this.#head }
+  /** The last seq committed to disk. */
+  get headSeq (): number { return this.#durableHead }
 
   get (path: string): JournalRecord | undefined {
     const row = this.#get.get(path) as Record<string, unknown> | undefined
     return row == null ? undefined : toRecord(row)
   }
 
-  /** Commits records in one transaction, each with the next seq; returns them with their seqs. */
+  /**
+   * Writes records together, each with the next seq, and returns them with their seqs. get()
+   * sees them at once; headSeq, since() and everyone else once `durable()` resolves (all writes
+   * of one event-loop turn share a commit).
+   */
   commit (records: Array<{ entry: Entry, origin: string }>): JournalRecord[] {
     const head = this.#head
     let committed: JournalRecord[]
     try {
-      committed = transaction(this.#db, () => records.map(({ entry, origin }) => {
+      committed = this.#group.write(() => records.map(({ entry, origin }) => {
         const seq = ++this.#head
         this.#put.run({ ...entryParams(entry), seq, origin })
         return { entry, seq, origin }
@@ -68,19 +86,42 @@ export class JournalStore {
     return committed
   }
 
-  /** A page of the journal after `seq`, in seq order: the newest record of each path. */
+  /** Resolves once every record committed so far is on disk; rejects if their commit failed. */
+  async durable (): Promise<void> {
+    await this.#group.durable()
+  }
+
+  /**
+   * A page of the journal after `seq`, up to headSeq, in seq order: the newest record of each
+   * path (one superseded by a record not yet on disk is in neither: a page shorter than `limit`
+   * covers everything up to headSeq).
+   */
   since (seq: number, limit: number): JournalRecord[] {
-    if (seq >= this.#head) return []
+    const head = this.#durableHead
+    if (seq >= head) return []
     const first = this.#recent[0]
     if (first == null || seq + 1 < first.seq) {
-      return (this.#since.all(seq, limit) as Array<Record<string, unknown>>).map(toRecord)
+      return (this.#since.all(seq, head, limit) as Array<Record<string, unknown>>).map(toRecord)
     }
     const page: JournalRecord[] = []
     for (let i = seq + 1 - first.seq; i < this.#recent.length && page.length < limit; i++) {
       const rec = this.#recent[i]!
+      if (rec.seq > head) break
       if (this.#latest.get(rec.entry.path) === rec.seq) page.push(rec)
     }
     return page
+  }
+
+  /** A failed commit took its records: memory forgets them too and their seqs are handed out again. */
+  #forgetUncommitted (): void {
+    this.#head = this.#durableHead
+    this.#recent = this.#recent.filter(rec => rec.seq <= this.#durableHead)
+    this.#recentCost = 0
+    this.#latest.clear()
+    for (const rec of this.#recent) {
+      this.#recentCost += 1 + rec.entry.chunks.length
+      this.#latest.set(rec.entry.path, rec.seq)
+    }
   }
 
   #remember (committed: JournalRecord[]): void {
@@ -112,7 +153,10 @@ export class JournalStore {
     return Object.fromEntries(rows.map(r => [r.key, r.value]))
   }
 
-  close (): void { this.#db.close() }
+  close (): void {
+    this.#group.commit()
+    this.#db.close()
+  }
 }
 
 function toRecord (row: Record<string, unknown>): JournalRecord {

@@ -19,3 +19,78 @@ export function transaction<T> (db: DatabaseSync, fn: () => T): T {
     throw err
   }
 }
+
+/** A group of writes could not be committed (a full disk, say): none of them happened. */
+export class CommitError extends Error {
+  override name = 'CommitError'
+  readonly code = 'ERR_COMMIT'
+}
+
+export interface GroupEvents {
+  /** every write so far is on disk (runs before durable() resolves) */
+  committed?: () => void
+  /** a group's commit failed and its writes are gone */
+  rolledBack: (err: CommitError) => void
+}
+
+/**
+ * Every write of one event-loop turn goes in one transaction, committed at the end of the turn
+ * (group commit: thousands of small files made one commit, one WAL write, each). Each write is a
+ * savepoint, so it still lands whole or not at all. What must not be seen before it is on disk
+ * waits for `durable()`.
+ */
+export class GroupCommit {
+  readonly #db: DatabaseSync
+  readonly #what: string
+  readonly #events: GroupEvents
+  #open: PromiseWithResolvers<void> | undefined
+
+  /** `what` names the store in a CommitError */
+  constructor (db: DatabaseSync, what: string, events: GroupEvents) {
+    this.#db = db
+    this.#what = what
+    this.#events = events
+  }
+
+  write<T> (fn: () => T): T {
+    if (this.#open == null) {
+      this.#db.exec('BEGIN IMMEDIATE')
+      this.#open = Promise.withResolvers()
+      this.#open.promise.catch(() => {}) // a failed commit is reported to whoever awaits durable()
+      setImmediate(() => { this.commit() })
+    }
+    this.#db.exec('SAVEPOINT w')
+    try {
+      const out = fn()
+      this.#db.exec('RELEASE w')
+      return out
+    } catch (err) {
+      this.#db.exec('ROLLBACK TO w')
+      this.#db.exec('RELEASE w')
+      throw err
+    }
+  }
+
+  /** Resolves once every write made so far is committed; rejects if their commit failed. */
+  async durable (): Promise<void> {
+    await this.#open?.promise
+  }
+
+  commit (): void {
+    const group = this.#open
+    if (group == null) return
+    this.#open = undefined
+    try {
+      this.#db.exec('COMMIT')
+    } catch (err) {
+      // a failed COMMIT (a full disk) may leave the transaction open
+      try { this.#db.exec('ROLLBACK') } catch {}
+      const lost = new CommitError(`could not save ${this.#what}: ${(err as Error).message}`)
+      this.#events.rolledBack(lost)
+      group.reject(lost)
+      return
+    }
+    this.#events.committed?.()
+    group.resolve()
+  }
+}

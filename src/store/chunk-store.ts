@@ -33,7 +33,8 @@ export class ChunkStore {
   #pack = 0
   #packEnd = 0
   #appender: { pack: number, fh: FileHandle } | undefined
-  readonly #queued: Array<{ hash: Uint8Array, zstd: number, data: Uint8Array, pack: number, offset: number, done: PromiseWithResolvers<void> }> = []
+  /** rows to write; `at`: where a large chunk's bytes go in a pack (small ones are in the row) */
+  readonly #queued: Array<{ hash: Uint8Array, zstd: number, data: Uint8Array, at: { pack: number, offset: number } | null, done: PromiseWithResolvers<void> }> = []
   #flushing: Promise<void> | undefined
 
   constructor (root: string) {
@@ -81,61 +82,70 @@ export class ChunkStore {
    * Stores a verified chunk. Its row is written only after its bytes, so a killed hub may leave
    * bytes in a pack that no row points at (never read, appended after), never a row pointing at
    * missing bytes. No fsync per chunk (it cost more than the transfer); receivers verify every
-   * chunk they get.
+   * chunk they get. Resolves once the row is committed: get() finds the chunk from then on.
    */
   async put (hash: Uint8Array, block: StoredBlock): Promise<void> {
-    const zstd = block.zstd ? 1 : 0
-    const size = block.data.byteLength
-    if (size <= INLINE_MAX) {
-      // one statement: INSERT OR IGNORE is the "already stored?" check
-      this.#put.run(hash, zstd, size, block.data, null, null)
-      return
-    }
     const key = hex(hash)
     const inFlight = this.#writing.get(key)
     if (inFlight != null) return await inFlight
     if (this.has(hash)) return
-    const write = this.#append(hash, zstd, block.data).finally(() => this.#writing.delete(key))
+    const write = this.#enqueue(hash, block.zstd ? 1 : 0, block.data).finally(() => this.#writing.delete(key))
     this.#writing.set(key, write)
     await write
   }
 
   /**
-   * Reserves the next bytes of a pack synchronously (so concurrent puts never overlap, and a
-   * full pack hands over to the next one in one place) and queues them; queued appends go to disk
-   * together in one writev while the previous one runs (a write per 64 KiB chunk kept the hub
-   * waiting on the threadpool), and their rows follow in one transaction.
+   * Queues a chunk's row, and for a large chunk reserves the next bytes of a pack synchronously
+   * (so concurrent puts never overlap, and a full pack hands over to the next one in one place).
    */
-  async #append (hash: Uint8Array, zstd: number, data: Uint8Array): Promise<void> {
-    if (this.#packEnd > 0 && this.#packEnd + data.byteLength > PACK_MAX) {
-      this.#pack++
-      this.#packEnd = 0
+  async #enqueue (hash: Uint8Array, zstd: number, data: Uint8Array): Promise<void> {
+    let at: { pack: number, offset: number } | null = null
+    if (data.byteLength > INLINE_MAX) {
+      if (this.#packEnd > 0 && this.#packEnd + data.byteLength > PACK_MAX) {
+        this.#pack++
+        this.#packEnd = 0
+      }
+      at = { pack: this.#pack, offset: this.#packEnd }
+      this.#packEnd += data.byteLength
     }
-    const at = { pack: this.#pack, offset: this.#packEnd }
-    this.#packEnd += data.byteLength
     const done = Promise.withResolvers<void>()
-    this.#queued.push({ hash, zstd, data, ...at, done })
+    this.#queued.push({ hash, zstd, data, at, done })
     this.#flushing ??= this.#flush()
     await done.promise
   }
 
+  /**
+   * Writes what was queued in batches: the packed bytes of a batch in one writev while the next
+   * batch queues (a write per 64 KiB chunk kept the hub waiting on the threadpool), then all its
+   * rows in one commit (a commit per small chunk was a WAL write each, a fifth of the hub's CPU
+   * in a bulk sync of small files).
+   */
   async #flush (): Promise<void> {
+    // the rest of this turn's puts join the first batch
+    await new Promise(resolve => setImmediate(resolve))
     while (this.#queued.length > 0) {
-      // reservations are contiguous within a pack, so a batch of one pack is one run of bytes
-      const pack = this.#queued[0]!.pack
+      // reservations are contiguous within a pack, so the packed chunks of a batch of one pack
+      // are one run of bytes
+      const pack = this.#queued.find(q => q.at != null)?.at?.pack
       let n = 0
-      while (n < this.#queued.length && n < WRITEV_MAX && this.#queued[n]!.pack === pack) n++
+      while (n < this.#queued.length && n < WRITEV_MAX && (this.#queued[n]!.at?.pack ?? pack) === pack) n++
       const batch = this.#queued.splice(0, n)
       try {
-        const fh = await this.#appenderFor(pack)
-        let written = 0
-        const total = batch.reduce((sum, q) => sum + q.data.byteLength, 0)
-        while (written < total) {
-          written += (await fh.writev(restFrom(batch.map(q => q.data), written), batch[0]!.offset + written)).bytesWritten
+        const packed = batch.filter(q => q.at != null)
+        if (packed.length > 0) {
+          const fh = await this.#appenderFor(pack!)
+          const data = packed.map(q => q.data)
+          const total = data.reduce((sum, d) => sum + d.byteLength, 0)
+          let written = 0
+          while (written < total) {
+            written += (await fh.writev(restFrom(data, written), packed[0]!.at!.offset + written)).bytesWritten
+          }
         }
-        // rows only after their bytes; one commit for the batch (one per chunk was a WAL write each)
         transaction(this.#db, () => {
-          for (const q of batch) this.#put.run(q.hash, q.zstd, q.data.byteLength, null, q.pack, q.offset)
+          for (const q of batch) {
+            if (q.at == null) this.#put.run(q.hash, q.zstd, q.data.byteLength, q.data, null, null)
+            else this.#put.run(q.hash, q.zstd, q.data.byteLength, null, q.at.pack, q.at.offset)
+          }
         })
         for (const q of batch) q.done.resolve()
       } catch (err) {

@@ -27,19 +27,19 @@ function entry (path: string, version: number, chunks: number): Entry {
 
 const plain = (page: JournalRecord[]): Array<[number, string, string]> => page.map(r => [r.seq, r.entry.path, String(r.entry.mtimeNs)])
 
-function withStores (fn: (file: string) => void): void {
+async function withStores (fn: (file: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'distsync-journal-'))
   try {
-    fn(join(dir, 'journal.db'))
+    await fn(join(dir, 'journal.db'))
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-test('property: every page from memory equals the page SQLite gives', () => {
+test('property: every page from memory equals the page SQLite gives', async () => {
   const commits = fc.array(fc.array(fc.record({ path: fc.constantFrom('a', 'b', 'c/d', 'e', 'f'), chunks: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 40 })
-  fc.assert(fc.property(commits, fc.integer({ min: 1, max: 8 }), (batches, limit) => {
-    withStores(file => {
+  await fc.assert(fc.asyncProperty(commits, fc.integer({ min: 1, max: 8 }), async (batches, limit) => {
+    await withStores(async file => {
       const live = new JournalStore(file)
       // records committed before this process started are only in SQLite
       live.commit([{ entry: entry('a', 0, 1), origin: 'p' }])
@@ -47,6 +47,7 @@ test('property: every page from memory equals the page SQLite gives', () => {
       const journal = new JournalStore(file)
       let version = 1
       for (const batch of batches) journal.commit(batch.map(r => ({ entry: entry(r.path, version++, r.chunks), origin: 'p' })))
+      await journal.durable()
       const reference = new JournalStore(file)
       try {
         for (let seq = 0; seq <= journal.headSeq; seq++) {
@@ -60,11 +61,12 @@ test('property: every page from memory equals the page SQLite gives', () => {
   }), { numRuns: 60 })
 })
 
-test('pages stay right once the memory has dropped its oldest records', () => {
-  withStores(file => {
+test('pages stay right once the memory has dropped its oldest records', async () => {
+  await withStores(async file => {
     const journal = new JournalStore(file)
     // 3000 records of 40 chunks: far past what the memory keeps
     for (let i = 0; i < 3000; i++) journal.commit([{ entry: entry(`p${i % 700}`, i, 40), origin: 'p' }])
+    await journal.durable()
     const reference = new JournalStore(file)
     try {
       for (const seq of [0, 1, 1000, 2000, 2299, 2300, 2900, 2999, 3000]) {
@@ -72,6 +74,31 @@ test('pages stay right once the memory has dropped its oldest records', () => {
       }
     } finally {
       reference.close()
+      journal.close()
+    }
+  })
+})
+
+test('a record is shown to no one before it is on disk, and get() decides on it at once', async () => {
+  await withStores(async file => {
+    const journal = new JournalStore(file)
+    try {
+      journal.commit([{ entry: entry('a', 1, 1), origin: 'p' }])
+      await journal.durable()
+      const [b] = journal.commit([{ entry: entry('b', 2, 1), origin: 'p' }])
+      // superseded by a record not yet on disk: a page after 0 holds neither of them
+      journal.commit([{ entry: entry('a', 3, 1), origin: 'p' }])
+      assert.equal(b!.seq, 2)
+      assert.equal(journal.get('a')?.seq, 3)
+      assert.equal(journal.headSeq, 1)
+      assert.deepEqual(plain(journal.since(0, 10)), [])
+      const onDisk = new JournalStore(file)
+      assert.equal(onDisk.headSeq, 1)
+      onDisk.close()
+      await journal.durable()
+      assert.equal(journal.headSeq, 3)
+      assert.deepEqual(plain(journal.since(0, 10)), [[2, 'b', '2'], [3, 'a', '3']])
+    } finally {
       journal.close()
     }
   })
