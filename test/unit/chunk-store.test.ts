@@ -2,11 +2,13 @@
 // many puts in flight at once (appends to a pack are reserved and written in batches).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { DatabaseSync } from 'node:sqlite'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
 import { ChunkStore } from '../../src/store/chunk-store.ts'
+import { hex } from '../../src/index/entry.ts'
 
 const sha = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest()
 
@@ -36,6 +38,48 @@ test('chunks put concurrently come back identical, before and after reopening th
     }
     assert.equal(await again.get(sha(randomBytes(10))), null)
     again.close()
+  } finally {
+    await rm(dir, { recursive: true })
+  }
+})
+
+test('a store written by an earlier version (chunks keyed by hash, before and after packs) keeps every chunk', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'distsync-cs-'))
+  try {
+    const small = { data: randomBytes(500), zstd: true }
+    const large = randomBytes(40_000)
+    const filed = randomBytes(50_000)
+    for (const [name, withPacks] of [['packs', true], ['files', false]] as const) {
+      const root = join(dir, name)
+      const db = new DatabaseSync(`${root}.db`)
+      db.exec('CREATE TABLE chunks (hash BLOB PRIMARY KEY, zstd INTEGER NOT NULL, size INTEGER NOT NULL, data BLOB) WITHOUT ROWID')
+      db.prepare('INSERT INTO chunks (hash, zstd, size, data) VALUES (?, 1, ?, ?)').run(sha(small.data), small.data.byteLength, small.data)
+      // the oldest stores kept a large chunk in a file of its own
+      await mkdir(join(root, hex(sha(filed)).slice(0, 2)), { recursive: true })
+      await writeFile(join(root, hex(sha(filed)).slice(0, 2), hex(sha(filed))), filed)
+      db.prepare('INSERT INTO chunks (hash, zstd, size, data) VALUES (?, 0, ?, NULL)').run(sha(filed), filed.byteLength)
+      if (withPacks) {
+        db.exec('ALTER TABLE chunks ADD COLUMN pack INTEGER; ALTER TABLE chunks ADD COLUMN offset INTEGER')
+        await writeFile(join(root, 'pack-000003'), Buffer.concat([randomBytes(7), large]))
+        db.prepare('INSERT INTO chunks (hash, zstd, size, data, pack, offset) VALUES (?, 0, ?, NULL, 3, 7)').run(sha(large), large.byteLength)
+      }
+      db.close()
+
+      const store = new ChunkStore(root)
+      await store.init()
+      const got = async (h: Uint8Array): Promise<[Buffer, boolean] | null> => await store.get(h).then(b => b == null ? null : [Buffer.from(b.data), b.zstd])
+      assert.deepEqual(await got(sha(small.data)), [Buffer.from(small.data), true], name)
+      assert.deepEqual(await got(sha(filed)), [filed, false], name)
+      if (withPacks) {
+        assert.deepEqual(await got(sha(large)), [large, false], name)
+        // new appends go after the old pack's bytes, not over them
+        const next = randomBytes(60_000)
+        await store.put(sha(next), { data: next, zstd: false })
+        assert.deepEqual(await got(sha(next)), [next, false])
+        assert.deepEqual(await got(sha(large)), [large, false])
+      }
+      store.close()
+    }
   } finally {
     await rm(dir, { recursive: true })
   }
