@@ -88,8 +88,13 @@ export async function applyEntry (ctx: ApplyContext, entry: Entry, seq: number, 
   }
 }
 
+// unique per process by the counter, across processes by the random part; opened with 'wx',
+// so a clash fails rather than overwrites (a random name per file cost more than its write)
+const tempBase = `${TEMP_PREFIX}${randomBytes(6).toString('hex')}-`
+let tempCount = 0
+
 function tempPath (dir = TEMP_DIR): string {
-  const name = `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`
+  const name = `${tempBase}${(tempCount++).toString(36)}`
   return dir === '' ? name : `${dir}/${name}`
 }
 
