@@ -86,8 +86,8 @@ export class GroupCommit {
       // a failed COMMIT (a full disk) may leave the transaction open
       try { this.#db.exec('ROLLBACK') } catch {}
       const lost = new CommitError(`could not save ${this.#what}: ${(err as Error).message}`)
-      this.#events.rolledBack(lost)
       group.reject(lost)
+      this.#events.rolledBack(lost)
       return
     }
     this.#events.committed?.()
