@@ -10,6 +10,7 @@ import type { ChunkList } from '../chunk/chunk-list.ts'
 import { openBlock, type StoredBlock } from './block-codec.ts'
 import { readFrame } from './frames.ts'
 import type { Connection, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** Where a node finds the chunks it serves. null: not here (any more). */
 export interface BlockSource {
@@ -17,6 +18,9 @@ export interface BlockSource {
 }
 
 const READ_AHEAD = 8
+/** Answers leave in writes of about this size: yamux sends a window update for every data frame
+ * it receives, so one write per 64 KiB chunk cost a window update each way per chunk. */
+const SEND_BATCH_BYTES = 1024 * 1024
 
 export class BlockMissingError extends Error {
   override name = 'BlockMissingError'
@@ -33,14 +37,22 @@ export async function serveBlocks (stream: Stream, source: BlockSource, signal: 
       const hashes = decodeBlockRequest(frame)
       // reads run ahead of the sends, a few at a time: one chunk read is several threadpool round trips
       const reads = hashes.slice(0, READ_AHEAD).map(async h => await source.get(h))
+      let batch: Uint8ArrayList[] = []
+      let batchBytes = 0
       for (const [i, hash] of hashes.entries()) {
         const block = await reads[i]!
         if (i + READ_AHEAD < hashes.length) reads.push(source.get(hashes[i + READ_AHEAD]!))
         const msg = block == null
           ? encodeBlock({ hash, data: new Uint8Array(0), zstd: false, missing: true })
           : encodeBlock({ hash, data: block.data, zstd: block.zstd, missing: false })
-        await lp.write(msg, { signal })
+        batch.push(msg)
+        batchBytes += msg.byteLength
         if (block != null) onSent?.(block.data.byteLength)
+        if (batchBytes >= SEND_BATCH_BYTES || i === hashes.length - 1) {
+          await lp.writeV(batch, { signal })
+          batch = []
+          batchBytes = 0
+        }
       }
     }
     await stream.close({ signal })
