@@ -9,7 +9,7 @@ import { createNode } from '../../src/net/node.ts'
 import { BlockMissingError, fetchBlocks, serveBlocks, type BlockSource } from '../../src/net/block-transfer.ts'
 import { compressBlock, type StoredBlock } from '../../src/net/block-codec.ts'
 import { BLOCKS_PROTOCOL, CHUNK_MAX, CHUNK_MIN } from '../../src/protocol/constants.ts'
-import { ChunkListBuilder } from '../../src/chunk/chunk-list.ts'
+import { ChunkListBuilder, type ChunkList } from '../../src/chunk/chunk-list.ts'
 import { sha256 } from '../../src/chunk/hash.ts'
 import { hex } from '../../src/index/entry.ts'
 import type { Libp2p } from 'libp2p'
@@ -49,7 +49,7 @@ function sourceOf (chunks: Uint8Array[], serve: (data: Uint8Array, i: number) =>
   }
 }
 
-function listOf (chunks: Uint8Array[]): ReturnType<ChunkListBuilder['finish']> {
+function listOf (chunks: Uint8Array[]): ChunkList {
   const b = new ChunkListBuilder()
   for (const c of chunks) b.push(sha256(c), c.byteLength)
   return b.finish()
