@@ -41,6 +41,7 @@ export async function serveBlocks (stream: Stream, source: BlockSource, signal: 
       const reads = hashes.slice(0, READ_AHEAD).map(async h => await source.get(h))
       let batch: Uint8ArrayList[] = []
       let batchBytes = 0
+      let chunkBytes = 0
       for (const [i, hash] of hashes.entries()) {
         const block = await reads[i]!
         if (i + READ_AHEAD < hashes.length) reads.push(source.get(hashes[i + READ_AHEAD]!))
@@ -49,11 +50,13 @@ export async function serveBlocks (stream: Stream, source: BlockSource, signal: 
           : encodeBlock({ hash, data: block.data, zstd: block.zstd, missing: false })
         batch.push(msg)
         batchBytes += msg.byteLength
-        if (block != null) onSent?.(block.data.byteLength)
+        chunkBytes += block?.data.byteLength ?? 0
         if (batchBytes >= SEND_BATCH_BYTES || i === hashes.length - 1) {
           await lp.writeV(batch, { signal })
+          onSent?.(chunkBytes)
           batch = []
           batchBytes = 0
+          chunkBytes = 0
         }
       }
     }
