@@ -25,7 +25,10 @@ export function compressBlock (data: Uint8Array): StoredBlock {
 export function openBlock (block: StoredBlock, hash: Uint8Array, size: number): Uint8Array {
   let data: Uint8Array
   try {
-    data = block.zstd ? zstdDecompressSync(block.data, { maxOutputLength: Math.max(size, 1) }) : block.data
+    // one output buffer of the promised size (+1, so that a full buffer is not taken for "more to
+    // come"): with zlib's 16 KiB default a 64 KiB chunk took five buffers and a concat, 144 KB of
+    // garbage and 146 µs; sized, 64 KB and 105 µs
+    data = block.zstd ? zstdDecompressSync(block.data, { maxOutputLength: Math.max(size, 1), chunkSize: Math.max(size + 1, 64) }) : block.data
   } catch (err) {
     throw new ProtocolError('ERR_BAD_BLOCK', `chunk does not decompress: ${(err as Error).message}`)
   }
