@@ -10,14 +10,20 @@ const SAMPLE = 4096
 /** A sample that compresses by less than this is taken as incompressible (media, archives, encrypted
  * data): compressing the whole chunk would cost CPU for nothing. */
 const SAMPLE_RATIO = 0.95
-const LEVEL = { params: { [constants.ZSTD_c_compressionLevel]: 3 } }
+const PARAMS = { [constants.ZSTD_c_compressionLevel]: 3 }
+
+/** zstd into one output buffer that fits any result (zstd's compress bound is at most n + n/256
+ * + 64): zlib's default is 16 KiB, so every small file left 16 KiB of garbage behind it. */
+function compress (data: Uint8Array): Buffer {
+  return zstdCompressSync(data, { params: PARAMS, chunkSize: data.byteLength + (data.byteLength >> 8) + 128 })
+}
 
 export function compressBlock (data: Uint8Array): StoredBlock {
   if (data.byteLength > SAMPLE * 2) {
-    const sample = zstdCompressSync(data.subarray(0, SAMPLE), LEVEL)
+    const sample = compress(data.subarray(0, SAMPLE))
     if (sample.byteLength > SAMPLE * SAMPLE_RATIO) return { data, zstd: false }
   }
-  const packed = zstdCompressSync(data, LEVEL)
+  const packed = compress(data)
   return packed.byteLength < data.byteLength ? { data: packed, zstd: true } : { data, zstd: false }
 }
 
