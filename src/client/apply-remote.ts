@@ -22,8 +22,8 @@ import type { LocalStat } from '../reconcile/client-decide.ts'
 
 const WRITE_BATCH_BYTES = 1024 * 1024
 const SYNC_EVERY_BYTES = 32 * 1024 * 1024
-/** Files are built here, not beside their target: the watcher, which re-reads a directory on
- * every event in it, then sees one event per applied file (the rename) instead of three. */
+/** Files are built here, not beside their target: the watcher then sees one event per applied
+ * file (the rename) instead of three (create, write, rename). */
 export const TEMP_DIR = `${STATE_DIR}/tmp`
 
 export class ApplyError extends Error {
