@@ -5,6 +5,7 @@ import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { noiseCrypto } from './noise-crypto.ts'
+import './yamux-window.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 export interface NodeOptions {
