@@ -33,7 +33,8 @@ export function openBlock (block: StoredBlock, hash: Uint8Array, size: number): 
   try {
     // one output buffer of the promised size (+1, so that a full buffer is not taken for "more to
     // come"): with zlib's 16 KiB default a 64 KiB chunk took five buffers and a concat, 144 KB of
-    // garbage and 146 µs; sized, 64 KB and 105 µs
+    // garbage and 146 µs; sized, 64 KB and 105 µs. `size` is bounded (the codec refuses chunks
+    // over CHUNK_MAX), so a peer cannot make this allocate more than a chunk
     data = block.zstd ? zstdDecompressSync(block.data, { maxOutputLength: Math.max(size, 1), chunkSize: Math.max(size + 1, 64) }) : block.data
   } catch (err) {
     throw new ProtocolError('ERR_BAD_BLOCK', `chunk does not decompress: ${(err as Error).message}`)
