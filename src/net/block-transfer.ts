@@ -19,8 +19,8 @@ export interface BlockSource {
 
 const READ_AHEAD = 8
 /** Answers leave in writes of about this size (a fetcher asks for about 1 MiB at a time). One
- * write per chunk paid yamux, Noise and the socket per ~64 KiB, and yamux answers every data
- * frame it receives with a window update: 256 MiB through the hub took ~10% longer. 256 KiB
+ * write per chunk paid yamux, Noise and the socket per ~64 KiB, and (before yamux-window.ts)
+ * a window update back for every data frame: 256 MiB through the hub took ~10% longer. 256 KiB
  * writes measured no better than one per chunk. */
 const SEND_BATCH_BYTES = 1024 * 1024
 
