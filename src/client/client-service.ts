@@ -50,7 +50,6 @@ const RECONNECT_MIN_MS = 250
 const RECONNECT_MAX_MS = 5000
 const REFUSAL_ATTEMPTS = 3
 const RESCAN_INTERVAL_MS = 5 * 60 * 1000
-const NEW_DIR_SCANS_MS = [300, 2000]
 
 export interface ClientOptions {
   dir: string
@@ -253,23 +252,6 @@ export class ClientService {
     })
   }
 
-  /**
-   * chokidar reads a new directory and only then watches it: files made in between raise no
-   * event. Once the watch is surely in place, the directory is read again: its own entries only,
-   * since every directory in it is new too and gets its own reads (a missed one is found by this
-   * read and proposed, which reads it in turn). Reading the whole subtree read a file once per
-   * directory above it: 3000 moved-in files in three levels were looked at 18,000 times.
-   */
-  #scanNewDir (path: string): void {
-    for (const ms of NEW_DIR_SCANS_MS) {
-      setTimeout(() => {
-        void (async () => {
-          for await (const child of scanTree(this.#root, this.#signal, undefined, path, false)) this.#localChanged(child)
-        })().catch(() => {})
-      }, ms).unref()
-    }
-  }
-
   /** Holds deletions back until they stop coming, then proposes them if the directory is still there. */
   #deletionSeen (path: string): void {
     this.#deletions.add(path)
@@ -390,7 +372,6 @@ export class ClientService {
       // one removes it. Proposing it would bring it back everywhere.
       return
     }
-    if (local.kind === 'dir') this.#scanNewDir(path)
     const built = await this.#buildEntry(path, abs, local)
     if (built == null) {
       // still being written: look again once it may have settled (a watcher event may not come)

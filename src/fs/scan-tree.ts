@@ -3,9 +3,8 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isReservedName, TEMP_PREFIX } from './safe-path.ts'
 
-/** Yields relative paths, parents before children; `onTemp` gets leftover temp files.
- * `deep` false: only the entries of `rel` itself. */
-export async function * scanTree (root: string, signal: AbortSignal, onTemp?: (rel: string) => void, rel = '', deep = true): AsyncGenerator<string> {
+/** Yields relative paths, parents before children; `onTemp` gets leftover temp files. */
+export async function * scanTree (root: string, signal: AbortSignal, onTemp?: (rel: string) => void, rel = ''): AsyncGenerator<string> {
   let names
   try {
     names = await readdir(rel === '' ? root : join(root, rel), { withFileTypes: true })
@@ -22,6 +21,6 @@ export async function * scanTree (root: string, signal: AbortSignal, onTemp?: (r
       continue
     }
     yield path
-    if (deep && d.isDirectory()) yield * scanTree(root, signal, onTemp, path)
+    if (d.isDirectory()) yield * scanTree(root, signal, onTemp, path)
   }
 }
