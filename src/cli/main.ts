@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { inlineLstat } from '../fs/inline-lstat.ts'
+
 // Runtime settings that must be in place before Node sets itself up, so the entry re-executes
 // itself once with them (execve: same PID, nothing left behind):
 // - a young generation of 1 MiB: every chunk in flight is short-lived garbage, and the default
@@ -24,4 +26,6 @@ const V8_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=50', '--ext
 if (!process.execArgv.includes(V8_FLAGS[0]!) && typeof process.execve === 'function' && process.env.DISTSYNC_NO_REEXEC == null) {
   process.execve(process.execPath, [process.execPath, ...V8_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { MALLOC_ARENA_MAX: '2', ...process.env })
 }
+// before chokidar is loaded (src/fs/inline-lstat.ts)
+inlineLstat()
 await import('./program.ts')
