@@ -44,7 +44,8 @@ test('adds, edits, deletes, nested and empty directories, symlinks and modes rea
 test('files written into directories while the client is still finding those directories all arrive', async () => {
   // The watcher must watch a new directory before it reads it: a file made between the read and
   // the watch raises no event, and only the periodic rescan (minutes) would find it. chokidar 5
-  // had that gap (this writer lost 1-5 of 3200 files in half of its runs); chokidar 6 has not.
+  // had that gap (without the client's re-reads of new directories this test failed 2 of 5 runs,
+  // 1-13 files missing); chokidar 6 has not.
   const c = await cluster(2)
   try {
     const [a, b] = c.dirs as [string, string]
