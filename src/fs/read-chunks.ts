@@ -7,9 +7,9 @@ import { CHUNK_AVG, CHUNK_MAX, CHUNK_MIN } from '../protocol/constants.ts'
 import { ChunkListBuilder, type ChunkList } from '../chunk/chunk-list.ts'
 
 export const CHUNKER: ChunkerOptions = { min: CHUNK_MIN, avg: CHUNK_AVG, max: CHUNK_MAX }
-// Up to CONCURRENCY files are read at once, each with its own buffer: ten 2 MiB files read
-// whole in 4 MiB reads put the sender's peak RSS at 133-148 MB, 1 MiB reads at 121-127 MB,
-// same speed.
+// Up to 16 files are read at once (CONCURRENCY in client-service.ts), each with its own
+// buffer: ten 2 MiB files read whole in 4 MiB reads put the sender's peak RSS at 133-148 MB,
+// 1 MiB reads at 121-127 MB, same speed.
 const READ_SIZE = 1024 * 1024
 
 /** Files up to this size keep their chunks' bytes from the one read. */
