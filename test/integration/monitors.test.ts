@@ -43,7 +43,7 @@ test('when the hub dies, clients retry for the grace period and exit 3', async (
     assert.equal(code, 3)
     assert.match(client.stderr(), /distsync: lost the hub for more than 2 s/)
   } finally {
-    await rm(dir, { recursive: true, force: true })
+    await Promise.all([dir, hub.dataDir].map(async x => await rm(x, { recursive: true, force: true })))
   }
 })
 
