@@ -83,6 +83,11 @@ export class IndexStore {
     this.#write(() => { this.#db.prepare('UPDATE chunk_locs SET path = ? WHERE path = ?').run(to, from) })
   }
 
+  /** Moves the chunk locations of everything below a directory along with it. */
+  moveLocationsUnder (fromDir: string, toDir: string): void {
+    this.#write(() => { this.#db.prepare('UPDATE chunk_locs SET path = ? || substr(path, ?) WHERE substr(path, 1, ?) = ?').run(toDir, fromDir.length + 1, fromDir.length + 1, fromDir + '/') })
+  }
+
   dropLocations (pathPrefix: string): void {
     this.#write(() => { this.#db.prepare('DELETE FROM chunk_locs WHERE path = ? OR substr(path, 1, ?) = ?').run(pathPrefix, pathPrefix.length + 1, pathPrefix + '/') })
   }
