@@ -38,7 +38,8 @@ function toLocal (st: BigIntStats, target: string): LocalStat {
     exec: kind === 'file' && (st.mode & 0o100n) !== 0n,
     ino: st.ino,
     target,
-    ctimeNs: st.ctimeNs
+    ctimeNs: st.ctimeNs,
+    nlink: Number(st.nlink)
   }
 }
 /** Unchanged as far as syncing goes. A directory's own mtime moves with its children: not a change. */
