@@ -101,9 +101,10 @@ export class HubService {
         if (this.#sessions.get(session.peer) === session) this.#sessions.delete(session.peer)
       })
     }, { maxInboundStreams: 4 })
-    await handleBlocks(node, this.#chunks, signal, (peer, err) => {
-      this.#peerLog.line('debug', peer, { err: err.message }, 'blocks stream ended')
-    }, bytes => { this.#traffic.chunkBytesOut += bytes })
+    await handleBlocks(node, this.#chunks, signal, {
+      onEnd: (peer, err) => { this.#peerLog.line('debug', peer, { err: err.message }, 'blocks stream ended') },
+      onSent: bytes => { this.#traffic.chunkBytesOut += bytes }
+    })
     node.addEventListener('peer:connect', evt => { log.info({ peer: evt.detail.toString() }, 'client connected') })
     node.addEventListener('peer:disconnect', evt => { log.info({ peer: evt.detail.toString() }, 'client disconnected') })
     await node.start()

@@ -116,16 +116,26 @@ function heldFor (block: StoredBlock | null): number {
 
 const answerBudgets = new PeerBudgets(ANSWER_BYTES_PER_PEER)
 
+export interface BlocksHandlerOptions {
+  /** who may ask at all (a client serves only its hub, or its folder's members) */
+  admit?: (peer: string) => boolean
+  /** a stream ended with an error (a peer past a bound, a reset) */
+  onEnd?: (peer: string, err: Error) => void
+  /** chunk bytes written out */
+  onSent?: (bytes: number) => void
+}
+
 /**
  * Serves the blocks protocol on `node` (hub and clients alike), with every bound on what an
  * asking peer can make this node hold: streams per connection, answer bytes per peer.
  */
-export async function handleBlocks (node: Libp2p, source: BlockSource, signal: AbortSignal, onEnd: (peer: string, err: Error) => void, onSent?: (bytes: number) => void): Promise<void> {
+export async function handleBlocks (node: Libp2p, source: BlockSource, signal: AbortSignal, opts: BlocksHandlerOptions = {}): Promise<void> {
   await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
     const peer = connection.remotePeer.toString()
+    if (opts.admit != null && !opts.admit(peer)) { stream.abort(new Error('not admitted to this node\'s blocks')); return }
     const { budget, done } = answerBudgets.use(peer)
-    void serveBlocks(stream, source, signal, onSent, budget)
-      .catch(err => { onEnd(peer, err as Error) })
+    void serveBlocks(stream, source, signal, opts.onSent, budget)
+      .catch(err => { opts.onEnd?.(peer, err as Error) })
       .finally(done)
   }, { maxInboundStreams: BLOCK_STREAMS_PER_CONNECTION })
 }
