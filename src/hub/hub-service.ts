@@ -9,7 +9,7 @@ import type { JournalRecord } from '../index/journal-store.ts'
 import { ChunkStore } from '../store/chunk-store.ts'
 import { createNode } from '../net/node.ts'
 import { peerIdOf } from '../net/identity.ts'
-import { BlockMissingError, fetchBlocks, serveBlocks } from '../net/block-transfer.ts'
+import { BlockMissingError, fetchBlocks, serveBlocks, type BlockSource } from '../net/block-transfer.ts'
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
@@ -102,7 +102,10 @@ export class HubService {
       })
     }, { maxInboundStreams: 4 })
     await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
-      void serveBlocks(stream, this.#chunks, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
+      const peer = connection.remotePeer.toString()
+      // the store is shared by all folders: a peer gets only chunks of folders it syncs now
+      const source: BlockSource = { get: async hash => this.#readableBy(peer, hash) ? await this.#chunks.get(hash) : null }
+      void serveBlocks(stream, source, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
         log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'blocks stream ended')
       })
     }, { maxInboundStreams: 64 })
@@ -113,6 +116,11 @@ export class HubService {
     const peer = node.peerId.toString()
     log.info({ peer, headSeq: this.#meta.journal.headSeq }, 'hub started')
     return node.getMultiaddrs().map(ma => ma.toString()).map(ma => ma.includes('/p2p/') ? ma : `${ma}/p2p/${peer}`)
+  }
+
+  #readableBy (peer: string, hash: Uint8Array): boolean {
+    for (const s of this.#sessions.values()) if (s.peer === peer && s.folder?.journal.hasChunk(hash) === true) return true
+    return false
   }
 
   async stop (): Promise<void> {

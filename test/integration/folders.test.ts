@@ -4,6 +4,15 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { multiaddr } from '@multiformats/multiaddr'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { lpStream } from '@libp2p/utils'
+import { createNode } from '../../src/net/node.ts'
+import { fetchBlocks } from '../../src/net/block-transfer.ts'
+import { readChunks } from '../../src/fs/read-chunks.ts'
+import { INLINE_FILE_MAX, MAX_SYNC_FRAME, SYNC_PROTOCOL } from '../../src/protocol/constants.ts'
+import { decodeHubMessage, encodeClientMessage } from '../../src/protocol/codec.ts'
 import { clientReady, converged, hubStatus, run, sleep, startClient, startHub, tempDir, tree, waitFor } from './harness.ts'
 
 async function peerId (dir: string): Promise<string> {
@@ -86,6 +95,42 @@ test('a directory synced with one folder is not silently synced with another', a
     assert.equal(await bad.exited, 2)
     assert.match(bad.stderr(), /--folder \.\.\/x: a folder name/)
   } finally {
+    await hub.stop()
+    await Promise.all([dir, hub.dataDir].map(async d => await rm(d, { recursive: true, force: true })))
+  }
+})
+
+test('the hub serves a peer only chunks of the folders it syncs', async () => {
+  const hub = await startHub()
+  const dir = await tempDir('chunks-b')
+  const writer = startClient(hub.addr, dir, ['--folder', 'b'])
+  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), pingIntervalMs: 1000 })
+  await node.start()
+  try {
+    await clientReady(writer)
+    // big enough to be fetched by its chunks rather than travel with its entry
+    const file = join(dir, 'secret.bin')
+    await writeFile(file, randomBytes(INLINE_FILE_MAX * 3))
+    const { chunks } = await readChunks(file, INLINE_FILE_MAX * 3)
+    await waitFor('the hub to hold the file', async () => (await hubStatus(hub.dataDir) as unknown as { folders: Record<string, { files: number }> }).folders.b?.files === 1, 30000)
+    const connection = await node.dial(multiaddr(hub.addr))
+    const joinFolder = async (folder: string): Promise<void> => {
+      const lp = lpStream(await connection.newStream(SYNC_PROTOCOL), { maxDataLength: MAX_SYNC_FRAME })
+      await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, folder } }))
+      while (decodeHubMessage(await lp.read()).type !== 'caught-up');
+    }
+    const fetchAll = async (): Promise<number> => {
+      let bytes = 0
+      for await (const b of fetchBlocks(connection, chunks, AbortSignal.timeout(20000))) bytes += b.data.byteLength
+      return bytes
+    }
+    await joinFolder('a')
+    await assert.rejects(fetchAll(), { name: 'BlockMissingError' }, 'a member of folder a only reads folder b\'s chunks')
+    await joinFolder('b')
+    assert.equal(await fetchAll(), INLINE_FILE_MAX * 3, 'once it syncs folder b too, it may')
+  } finally {
+    await node.stop()
+    await writer.stop()
     await hub.stop()
     await Promise.all([dir, hub.dataDir].map(async d => await rm(d, { recursive: true, force: true })))
   }
