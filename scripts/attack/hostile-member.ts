@@ -9,6 +9,7 @@ import { decodeBlockRequest, decodeHubMessage, encodeBlock, encodeBlockRequest, 
 import { ChunkList, ChunkListBuilder } from '../../src/chunk/chunk-list.ts'
 import { sha256 } from '../../src/chunk/hash.ts'
 import { tombstone, type Entry } from '../../src/index/entry.ts'
+import { DEFAULT_FOLDER } from '../../src/protocol/folder-name.ts'
 import { randomBytes } from 'node:crypto'
 
 /** Resolves when the stream closes (either end, any reason), or after `ms` with false. */
@@ -56,7 +57,7 @@ export interface SyncSession { stream: Stream, lp: ReturnType<typeof lpStream>, 
 export async function openSync (node: Libp2p, hub: string, since = 0): Promise<SyncSession> {
   const stream = await node.dialProtocol(multiaddr(hub), SYNC_PROTOCOL)
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME, maxBufferSize: 64 * 1024 * 1024 })
-  await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: since } }))
+  await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: since, folder: DEFAULT_FOLDER } }))
   let id = 0
   return { stream, lp, nextId: () => ++id }
 }

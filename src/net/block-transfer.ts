@@ -127,14 +127,15 @@ export interface BlocksHandlerOptions {
 
 /**
  * Serves the blocks protocol on `node` (hub and clients alike), with every bound on what an
- * asking peer can make this node hold: streams per connection, answer bytes per peer.
+ * asking peer can make this node hold: streams per connection, answer bytes per peer. `source`
+ * may depend on the asking peer (the hub serves a peer only its folders' chunks).
  */
-export async function handleBlocks (node: Libp2p, source: BlockSource, signal: AbortSignal, opts: BlocksHandlerOptions = {}): Promise<void> {
+export async function handleBlocks (node: Libp2p, source: BlockSource | ((peer: string) => BlockSource), signal: AbortSignal, opts: BlocksHandlerOptions = {}): Promise<void> {
   await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
     const peer = connection.remotePeer.toString()
     if (opts.admit != null && !opts.admit(peer)) { stream.abort(new Error('not admitted to this node\'s blocks')); return }
     const { budget, done } = answerBudgets.use(peer)
-    void serveBlocks(stream, source, signal, opts.onSent, budget)
+    void serveBlocks(stream, typeof source === 'function' ? source(peer) : source, signal, opts.onSent, budget)
       .catch(err => { opts.onEnd?.(peer, err as Error) })
       .finally(done)
   }, { maxInboundStreams: BLOCK_STREAMS_PER_CONNECTION })
