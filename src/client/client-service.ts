@@ -5,9 +5,8 @@
 import { mkdir, realpath, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BLOCKS_PROTOCOL } from '../protocol/constants.ts'
 import { createNode } from '../net/node.ts'
-import { serveBlocks } from '../net/block-transfer.ts'
+import { handleBlocks } from '../net/block-transfer.ts'
 import { IndexStore } from '../index/index-store.ts'
 import { pruneTrash } from '../fs/trash.ts'
 import { STATE_DIR } from '../fs/safe-path.ts'
@@ -27,6 +26,12 @@ import type { PrivateKey } from '@libp2p/interface'
 
 const log = logger('client')
 
+/** The directory's index belongs to another folder or hub: its seqs mean nothing here. */
+export class SyncTargetError extends Error {
+  override name = 'SyncTargetError'
+  readonly code = 'ERR_SYNC_TARGET'
+}
+
 /** Concurrent path operations: enough to hide round trips, few enough to bound open files. */
 const CONCURRENCY = 16
 const DIR_CHECK_MS = 500
@@ -34,6 +39,8 @@ const DIR_CHECK_MS = 500
 export interface ClientOptions {
   dir: string
   hub: string
+  /** the hub's folder this directory syncs with */
+  folder: string
   privateKey: PrivateKey
   graceMs: number
 }
@@ -62,6 +69,12 @@ export class ClientService {
     await rm(join(root, TEMP_DIR), { recursive: true, force: true })
     await mkdir(join(root, TEMP_DIR))
     const index = new IndexStore(join(root, STATE_DIR, 'index.db'), fatal)
+    try {
+      checkSyncTarget(index, root, `${this.#hub.peer}/${this.#opts.folder}`)
+    } catch (err) {
+      index.close()
+      throw err
+    }
     const blocks = new LocalBlocks(root, index)
     for (const rel of await pruneTrash(root)) index.dropLocations(rel)
     const failed = (path: string, err: unknown): void => {
@@ -84,7 +97,7 @@ export class ClientService {
         // connection closes). Every second cost the hub a stream per client per second.
         pingIntervalMs: 5000
       })
-      hub = new HubMonitor({ node, hub: this.#hub, graceMs: this.#opts.graceMs, signal: own })
+      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own })
       const monitor = hub
       const remote: RemoteChanges = new RemoteChanges({
         root, index, queue, signal: own,
@@ -98,11 +111,11 @@ export class ClientService {
         rescanned: () => { remote.retryParked() },
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
-      await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
+      await handleBlocks(node, blocks, own, {
         // only the hub may read this client's files
-        if (connection.remotePeer.toString() !== this.#hub.peer) { stream.abort(new Error('not the hub')); return }
-        void serveBlocks(stream, blocks, own).catch(err => { log.debug({ err: (err as Error).message }, 'blocks stream ended') })
-      }, { maxInboundStreams: 64 })
+        admit: peer => peer === this.#hub.peer,
+        onEnd: (_peer, err) => { log.debug({ err: err.message }, 'blocks stream ended') }
+      })
       await node.start()
       log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString() }, 'client starting')
 
@@ -144,4 +157,16 @@ function abortPromise (signal: AbortSignal): Promise<void> {
     if (signal.aborted) resolve()
     signal.addEventListener('abort', () => { resolve() }, { once: true })
   })
+}
+
+/** An index records the hub and folder it was made with; it is kept with no other. */
+function checkSyncTarget (index: IndexStore, root: string, target: string): void {
+  const was = index.meta('sync_target')
+  if (was == null) {
+    index.setMeta('sync_target', target)
+    return
+  }
+  if (was === target) return
+  const [hub, folder] = [was.slice(0, was.indexOf('/')), was.slice(was.indexOf('/') + 1)]
+  throw new SyncTargetError(`${root} was synced with folder "${folder}" of hub ${hub}; to sync it with another folder or hub, remove ${join(root, STATE_DIR, 'index.db')} first`)
 }

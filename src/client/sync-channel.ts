@@ -1,11 +1,14 @@
 // The client's end of /distsync/sync/3.0.0: proposals out with ids, results and relayed
 // changes in. One channel per hub connection; a new connection gets a new channel.
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+import { boundedLpStream } from '../net/bounded-lp.ts'
+import { SYNC_READ_BUFFER } from '../net/limits.ts'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
 import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type Result } from '../protocol/codec.ts'
 import { readFrame } from '../net/frames.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
 import type { Entry } from '../index/entry.ts'
+import { HubRefusedError } from './hub-link.ts'
 import type { Stream } from '@libp2p/interface'
 
 export class ChannelClosedError extends Error {
@@ -25,20 +28,25 @@ export class SyncChannel {
   readonly #out: FrameWriter
   readonly #pending = new Map<number, PromiseWithResolvers<Result>>()
   readonly #signal: AbortSignal
+  readonly #folder: string
   #nextId = 1
   #closed: Error | undefined
 
-  constructor (stream: Stream, signal: AbortSignal) {
+  constructor (stream: Stream, folder: string, signal: AbortSignal) {
     this.#stream = stream
-    this.#lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
-    this.#out = new FrameWriter(this.#lp, signal)
+    this.#folder = folder
+    this.#lp = boundedLpStream(stream, { maxDataLength: MAX_SYNC_FRAME, maxBufferSize: SYNC_READ_BUFFER })
+    this.#out = new FrameWriter(this.#lp, signal, err => { stream.abort(err) })
     this.#signal = signal
   }
 
-  /** Says hello and reads until the stream ends; resolves then (the caller reconnects or exits). */
+  /**
+   * Says hello and reads until the stream ends; resolves then (the caller reconnects or exits).
+   * Rejects with HubRefusedError if the hub will not sync this folder with this client.
+   */
   async run (sinceSeq: number, handlers: ChannelHandlers): Promise<void> {
     try {
-      await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq } }))
+      await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq, folder: this.#folder } }))
       while (true) {
         const frame = await readFrame(this.#lp, this.#signal)
         if (frame == null) break
@@ -47,6 +55,7 @@ export class SyncChannel {
           case 'changed': handlers.changed(msg.changed); break
           case 'caught-up': handlers.caughtUp(msg.seq); break
           case 'invalid-changed': handlers.invalid(msg.seq, msg.error); break
+          case 'refused': throw new HubRefusedError(`the hub refused folder "${this.#folder}": ${msg.reason}`)
           case 'result': {
             const p = this.#pending.get(msg.result.id)
             this.#pending.delete(msg.result.id)
@@ -59,6 +68,7 @@ export class SyncChannel {
     } catch (err) {
       this.#close(new ChannelClosedError(`sync stream failed: ${(err as Error).message}`))
       this.#stream.abort(err as Error)
+      if (err instanceof HubRefusedError) throw err
     }
   }
 

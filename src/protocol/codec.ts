@@ -5,11 +5,13 @@ import * as wire from './messages.ts'
 import { ProtocolError } from './errors.ts'
 import { HASH_BYTES, INLINE_FILE_MAX, MAX_ATTACHED_BLOCKS, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
 import { checkRelativePath } from '../fs/safe-path.ts'
+import { DEFAULT_FOLDER, checkFolderName } from './folder-name.ts'
 import { type Entry, type EntryKind, type JournalEntry } from '../index/entry.ts'
 import { CHUNK_REF_BYTES, ChunkList } from '../chunk/chunk-list.ts'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { reader } from 'protons-runtime'
 
-export interface Hello { sinceSeq: number }
+export interface Hello { sinceSeq: number, folder: string }
 /** A chunk in its wire form (zstd or raw), attached to the entry of a small file. */
 export interface AttachedBlock { hash: Uint8Array, data: Uint8Array, zstd: boolean }
 export interface Propose { id: number, entry: Entry, baseSeq: number, blocks: AttachedBlock[] }
@@ -28,6 +30,7 @@ export type HubMessage =
   | { type: 'changed', changed: Changed }
   | { type: 'result', result: Result }
   | { type: 'caught-up', seq: number }
+  | { type: 'refused', reason: string }
 export type ReceivedHubMessage = HubMessage | { type: 'invalid-changed', seq: number, error: Error }
 
 export interface Block { hash: Uint8Array, data: Uint8Array, zstd: boolean, missing: boolean }
@@ -123,14 +126,26 @@ function seqFromWire (n: number): number {
 }
 
 export function encodeClientMessage (m: ClientMessage): Uint8Array {
-  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq } })
+  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq, folder: m.hello.folder === DEFAULT_FOLDER ? '' : m.hello.folder } })
   const p = m.propose
   return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: p.baseSeq, blocks: blocksToWire(p.blocks) } })
 }
 
 export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): ReceivedClientMessage {
-  const m = decode(() => wire.ClientMessage.decode(buf, { limits: { propose: DECODE_LIMITS.limits } } as never))
-  if (m.hello != null) return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq) } }
+  let m: wire.ClientMessage
+  try {
+    m = decode(() => wire.ClientMessage.decode(buf, { limits: { propose: DECODE_LIMITS.limits } } as never))
+  } catch (error) {
+    // a proposal that does not decode (a size or seq past 2^56 fails the whole message) is
+    // refused alone when its id can still be read; the session goes on
+    const id = proposeIdOf(buf)
+    if (id == null) throw error
+    return { type: 'invalid-propose', invalid: { id, error: error as Error } }
+  }
+  if (m.hello != null) {
+    const folder = m.hello.folder === '' ? DEFAULT_FOLDER : checkFolderName(m.hello.folder)
+    return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq), folder } }
+  }
   if (m.propose != null) {
     const p = m.propose
     try {
@@ -160,6 +175,8 @@ export function encodeHubMessage (m: HubMessage): Uint8Array {
     }
     case 'caught-up':
       return wire.HubMessage.encode({ caughtUp: { seq: m.seq } })
+    case 'refused':
+      return wire.HubMessage.encode({ refused: { reason: m.reason } })
   }
 }
 
@@ -186,6 +203,8 @@ export function decodeHubMessage (buf: Uint8Array | Uint8ArrayList): ReceivedHub
     }
   }
   if (m.caughtUp != null) return { type: 'caught-up', seq: seqFromWire(m.caughtUp.seq) }
+  // shown to the user: bounded, one line
+  if (m.refused != null) return { type: 'refused', reason: m.refused.reason.slice(0, 500).replace(/[\r\n]+/g, ' ') }
   throw new ProtocolError('ERR_UNKNOWN_MESSAGE', 'hub message has no known field')
 }
 
@@ -223,6 +242,28 @@ export function decodeBlock (buf: Uint8Array | Uint8ArrayList): Block {
   const m = decode(() => wire.Block.decode(buf))
   checkHash(m.hash, 'block hash')
   return m
+}
+
+/** The id of a proposal, read field by field from a message that does not decode as a whole;
+ * undefined if the message is no proposal or not even that can be read. */
+function proposeIdOf (buf: Uint8Array | Uint8ArrayList): number | undefined {
+  try {
+    const r = reader(buf instanceof Uint8Array ? buf : buf.subarray())
+    while (r.pos < r.len) {
+      const tag = r.uint32()
+      if (tag >>> 3 !== 2 || (tag & 7) !== 2) { r.skipType(tag & 7); continue }
+      const p = reader(r.bytes())
+      while (p.pos < p.len) {
+        const t = p.uint32()
+        if (t >>> 3 === 1 && (t & 7) === 0) return p.uint32()
+        p.skipType(t & 7)
+      }
+      return undefined
+    }
+  } catch {
+    // not even the id: the caller treats the whole message as malformed
+  }
+  return undefined
 }
 
 function decode<T> (fn: () => T): T {
