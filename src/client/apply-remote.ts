@@ -2,7 +2,7 @@
 // (in the state folder, same filesystem) from local chunks plus fetched ones, each chunk verified,
 // and renamed into place only if the target is still what the decision saw. A reader never sees a
 // half-written file.
-import { closeSync, constants, fchmodSync, fdatasync, ftruncateSync, futimesSync, readdirSync } from 'node:fs'
+import { closeSync, constants, fchmodSync, fdatasync, ftruncateSync, futimesSync } from 'node:fs'
 import { copyFile, unlink } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { ensureDir } from '../fs/safe-dirs.ts'
 import { writeAllSync } from '../fs/write-all.ts'
 import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
-import { assertInside, openInFolder, renameInFolder, rmdirInFolder, symlinkInFolder } from '../fs/folder-boundary.ts'
+import { assertInside, openInFolder, readdirInFolder, renameInFolder, rmdirInFolder, symlinkInFolder } from '../fs/folder-boundary.ts'
 import { localState } from '../reconcile/client-decide.ts'
 import { ChunkReader } from '../fs/read-chunks.ts'
 import { fileHash } from '../chunk/hash.ts'
@@ -135,7 +135,7 @@ async function clearWay (ctx: ApplyContext, path: string, seen: LocalStat): Prom
 
 /** The first path below `dir` whose disk state differs from the index, or undefined. */
 function unsyncedUnder (ctx: ApplyContext, dir: string): string | undefined {
-  for (const name of readdirSync(join(ctx.root, dir))) {
+  for (const name of readdirInFolder(join(ctx.root, dir))) {
     const path = `${dir}/${name}`
     const st = localStatSync(join(ctx.root, path))
     if (localState(st, ctx.index.get(path)) !== 'unchanged') return path

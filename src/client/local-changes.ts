@@ -1,8 +1,7 @@
 // Local changes (the original's "serve" thread): a path the watcher or a scan names is compared
 // with the index (flow 1); a change is chunked, hashed and proposed to the hub, and the hub's
 // answer recorded or applied. Deletions are held back until they stop coming.
-import { readdir, unlink } from 'node:fs/promises'
-import { readdirSync } from 'node:fs'
+import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tombstone, type Entry } from '../index/entry.ts'
 import { ChunkList } from '../chunk/chunk-list.ts'
@@ -10,7 +9,7 @@ import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks, type FileContent } from '../fs/read-chunks.ts'
 import { scanTree } from '../fs/scan-tree.ts'
 import { checkRelativePath, PathError } from '../fs/safe-path.ts'
-import { SymlinkInPathError } from '../fs/folder-boundary.ts'
+import { readdirInFolder, SymlinkInPathError } from '../fs/folder-boundary.ts'
 import { localState, stillBeingWritten, SETTLE_WINDOW_NS, type LocalStat } from '../reconcile/client-decide.ts'
 import { checkDir, type DirIdentity } from './dir-monitor.ts'
 import { attachable, type LocalBlocks } from './local-blocks.ts'
@@ -181,7 +180,7 @@ export class LocalChanges {
       return
     }
     if (local == null || local.kind === 'other') return
-    if (local.kind === 'dir' && rec?.entry.deleted === true && (await readdir(abs)).length > 0) {
+    if (local.kind === 'dir' && rec?.entry.deleted === true && readdirInFolder(abs).length > 0) {
       // the hub deleted this directory and its children's tombstones are on their way: the last
       // one removes it. Proposing it would bring it back everywhere.
       return
@@ -234,7 +233,7 @@ export class LocalChanges {
   #lookInside (dir: string): void {
     let names: string[]
     try {
-      names = readdirSync(join(this.#opts.root, dir))
+      names = readdirInFolder(join(this.#opts.root, dir))
     } catch {
       return
     }

@@ -8,7 +8,7 @@
 // operation it guards run with nothing of this process in between (another path's apply cannot
 // swap a directory for a link there); only a local process racing us could, as with any tool
 // without openat (Node has none).
-import { closeSync, constants, linkSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs'
+import { closeSync, constants, linkSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { PathError } from './safe-path.ts'
 
@@ -19,6 +19,12 @@ export class SymlinkInPathError extends PathError {
   constructor (abs: string) {
     super('ERR_SYMLINK_IN_PATH', `${abs}: a parent is a symlink; not following it`)
   }
+}
+
+/** The file was renamed or removed between the open and the check: as if it was not there. */
+export class MovedWhileOpenedError extends Error {
+  override name = 'MovedWhileOpenedError'
+  readonly code = 'ENOENT'
 }
 
 /**
@@ -73,7 +79,9 @@ export function openInFolder (abs: string, flags: number | 'r' | 'wx' = 'r', mod
     } catch {}
     if (real !== abs) {
       closeSync(fd)
-      throw new SymlinkInPathError(abs)
+      // renamed or removed since the open (a race, not an attack) unless a parent is a link now
+      assertInside(abs)
+      throw new MovedWhileOpenedError(`${abs}: moved or removed while it was opened`)
     }
   }
   return fd
@@ -94,6 +102,13 @@ export function linkInFolder (from: string, to: string): void {
 export function unlinkInFolder (abs: string): void {
   assertInside(abs)
   unlinkSync(abs)
+}
+
+/** The names in directory `abs`, which must not be a link either. */
+export function readdirInFolder (abs: string): string[] {
+  assertInside(abs)
+  if (lstatSync(abs).isSymbolicLink()) throw new SymlinkInPathError(abs)
+  return readdirSync(abs)
 }
 
 export function rmdirInFolder (abs: string): void {

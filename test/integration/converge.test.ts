@@ -2,7 +2,7 @@
 // main of before this change.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFile, chmod, link, mkdir, readdir, rm, symlink, unlink, writeFile } from 'node:fs/promises'
+import { appendFile, chmod, link, mkdir, readdir, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cluster, converged, tree, waitFor, sleep } from './harness.ts'
 
@@ -150,19 +150,33 @@ test('16.6: a change through one hard link reaches the receiver under every name
 test('16.7: files gone between the event and the read are not logged as errors', async () => {
   const c = await cluster(2)
   const [a, b] = c.dirs as [string, string]
+  const big = Buffer.alloc(3 * 1024 * 1024, 7)
   try {
-    // an editor's swap files and git's lock files: made and gone within milliseconds
-    for (let round = 0; round < 10; round++) {
-      await Promise.all(Array.from({ length: 30 }, async (_, i) => {
-        const p = join(a, `.swap-${round}-${i}`)
-        await writeFile(p, 'x'.repeat(100))
-        await unlink(p)
+    // an editor's swap files, a build's temp directories, git's lock files renamed and removed:
+    // each there for a few milliseconds
+    for (let round = 0; round < 8; round++) {
+      await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+        const swap = join(a, `.swap-${round}-${i}`)
+        await writeFile(swap, i % 2 === 1 ? big : 'x'.repeat(100))
+        await sleep(i * 3)
+        await unlink(swap)
+        const dir = join(a, `tmpdir-${round}-${i}`)
+        await mkdir(dir)
+        await writeFile(join(dir, 'f'), 'f')
+        await sleep(i * 2)
+        await rm(dir, { recursive: true })
+        const lock = join(a, `lock-${round}-${i}`)
+        await writeFile(lock, big)
+        await sleep(i)
+        await rename(lock, join(a, `obj-${round}-${i}`))
+        await sleep(i)
+        await unlink(join(a, `obj-${round}-${i}`))
       }))
     }
     await writeFile(join(a, 'kept.txt'), 'kept')
     await converged([a, b], 30000)
-    await sleep(1500)
-    const errors = c.clients[0]!.stderr().split('\n').filter(l => /"level":50/.test(l))
+    await sleep(2000)
+    const errors = c.clients.flatMap(x => x.stderr().split('\n').filter(l => /"level":50/.test(l)))
     assert.deepEqual(errors, [])
   } finally {
     await c.close()

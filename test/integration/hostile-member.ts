@@ -32,7 +32,7 @@ export async function hostileMember (hubAddr: string): Promise<HostileMember> {
   await node.start()
   const stream = await node.dialProtocol(multiaddr(hubAddr), SYNC_PROTOCOL)
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
-  await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0 } }))
+  await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, folder: 'default' } }))
   const relayed: Changed[] = []
   const waiting = new Map<number, (r: Result) => void>()
   let id = 0
