@@ -19,7 +19,7 @@ import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
-import { watchTree } from './watcher.ts'
+import { watchTree, type TreeWatcher } from './watcher.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -99,13 +99,17 @@ export class ClientService {
       })
       hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own })
       const monitor = hub
+      let watcher: TreeWatcher | undefined
+      const dirReplaced = (path: string): void => { watcher?.watch(path) }
       const remote: RemoteChanges = new RemoteChanges({
+        dirReplaced,
         root, index, queue, signal: own,
         connection: () => monitor.connection,
         generation: () => monitor.generation,
-        proposeLocal: async path => { await local.propose(path) }
+        proposeLocal: async path => await local.propose(path)
       })
       const local: LocalChanges = new LocalChanges({
+        dirReplaced,
         root, dirId, index, blocks, queue, signal: own, fatal, failed,
         channel: () => monitor.channel,
         rescanned: () => { remote.retryParked() },
@@ -124,7 +128,7 @@ export class ClientService {
         const rec = index.get(dir)
         return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
       }
-      const watcher = watchTree(root, path => { local.changed(path) }, fatal, replacedDir)
+      watcher = watchTree(root, path => { local.changed(path) }, fatal, replacedDir)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is

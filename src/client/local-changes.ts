@@ -52,6 +52,8 @@ export interface LocalChangesOptions {
   apply: (entry: Entry, seq: number, seen: LocalStat | null) => Promise<ApplyOutcome>
   /** the client cannot go on (the directory went) */
   fatal: (err: Error) => void
+  /** a directory was found where the index has something else (the watcher is told to watch it) */
+  dirReplaced?: (path: string) => void
   /** each periodic or reconnect rescan (remote changes parked for later are tried again) */
   rescanned?: () => void
   /** work on a path failed (the same handler as the path queue's) */
@@ -137,8 +139,9 @@ export class LocalChanges {
     for (const path of paths) this.#opts.queue.push(path, async () => { await this.propose(path, true) })
   }
 
-  /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. */
-  async propose (path: string, deletionSettled = false): Promise<void> {
+  /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. 'waiting':
+   * nothing proposed, the path is a deleted directory whose children's tombstones are due. */
+  async propose (path: string, deletionSettled = false): Promise<'waiting' | undefined> {
     const { root, index, signal } = this.#opts
     const channel = this.#opts.channel()
     if (channel == null) return // the rescan after reconnecting finds it
@@ -180,14 +183,18 @@ export class LocalChanges {
       return
     }
     if (local == null || local.kind === 'other') return
-    if (local.kind === 'dir' && rec?.entry.deleted === true && readdirInFolder(abs).length > 0) {
+    if (local.kind === 'dir' && rec?.entry.deleted === true && this.#onlyOlderInside(path, rec.seq)) {
       // the hub deleted this directory and its children's tombstones are on their way: the last
-      // one removes it. Proposing it would bring it back everywhere.
-      return
+      // one removes it. Proposing it would bring it back everywhere. (With anything newer than
+      // the deletion inside, the directory is the user's again, and proposed.)
+      return 'waiting'
     }
     // a directory where the index has a file or link (rm x && mkdir x): the watcher may have
     // reported none of what is inside it
-    if (local.kind === 'dir' && rec != null && !rec.entry.deleted && rec.entry.kind !== 'dir') this.#lookInside(path)
+    if (local.kind === 'dir' && rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')) {
+      this.#opts.dirReplaced?.(path)
+      this.#lookInside(path)
+    }
     const built = await this.#buildEntry(path, abs, local)
     if (built === 'gone') return
     if (built == null) {
@@ -228,6 +235,15 @@ export class LocalChanges {
       }
     }
     if (this.#recheck.size > 0) this.#recheckTimer = setTimeout(() => { this.#recheckDue() }, RECHECK_AFTER_MS).unref()
+  }
+
+  /** true if the directory holds something and all of it is live in the index from before `seq` */
+  #onlyOlderInside (dir: string, seq: number): boolean {
+    const names = readdirInFolder(join(this.#opts.root, dir))
+    return names.length > 0 && names.every(name => {
+      const rec = this.#opts.index.get(`${dir}/${name}`)
+      return rec != null && !rec.entry.deleted && rec.seq < seq
+    })
   }
 
   #lookInside (dir: string): void {
