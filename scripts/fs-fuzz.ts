@@ -152,9 +152,14 @@ export async function fuzz (seed: number, count: number, opts: { keep?: boolean,
       for (const c of clients) if (c.child.exitCode != null) throw new Error(`a client exited ${c.child.exitCode}: ${c.stderr().slice(-2000)}`)
     }
     const t0 = Date.now()
-    await converged(dirs, 120_000)
+    await converged(dirs, Number(process.env.DISTSYNC_FUZZ_CONVERGE_MS ?? 120_000))
     return { seed, ops: count, performed, convergeMs: Date.now() - t0, ok: true }
   } catch (err) {
+    // is each client still watching and syncing? (a probe file each way)
+    await Promise.all(dirs.map(async (d, i) => { await writeFile(join(d, `probe-${i}`), 'probe') }))
+    await sleep(10_000)
+    const probes = await Promise.all(dirs.map(async (d, i) => await kindAt(join(dirs[1 - i]!, `probe-${i}`))))
+    log(`probes arrived: ${probes.map(k => k === 'file').join(', ')}`)
     if (opts.logDir != null) {
       const names = ['a', 'b']
       await Promise.all(clients.map(async (c, i) => { await writeFile(join(opts.logDir!, `fuzz-${seed}-${names[i]!}.log`), c.stderr()) }))

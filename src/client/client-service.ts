@@ -35,6 +35,7 @@ export class SyncTargetError extends Error {
 /** Concurrent path operations: enough to hide round trips, few enough to bound open files. */
 const CONCURRENCY = 16
 const DIR_CHECK_MS = 500
+const WATCH_AGAIN_MS = 1000
 
 export interface ClientOptions {
   dir: string
@@ -100,7 +101,17 @@ export class ClientService {
       hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own })
       const monitor = hub
       let watcher: TreeWatcher | undefined
-      const dirReplaced = (path: string): void => { watcher?.watch(path) }
+      // chokidar, still handling the removal of what stood there, can drop a watch added at
+      // once (fs-fuzz seed 10): watched again, and looked into, once it has settled
+      const dirReplaced = (path: string): void => {
+        watcher?.watch(path)
+        setTimeout(() => {
+          if (own.aborted) return
+          watcher?.watch(path)
+          local.lookInside(path)
+        }, WATCH_AGAIN_MS).unref()
+        local.rescanSoon()
+      }
       const remote: RemoteChanges = new RemoteChanges({
         dirReplaced,
         root, index, queue, signal: own,
@@ -110,6 +121,7 @@ export class ClientService {
       })
       const local: LocalChanges = new LocalChanges({
         dirReplaced,
+        dirMade: path => { watcher?.watch(path) },
         root, dirId, index, blocks, queue, signal: own, fatal, failed,
         channel: () => monitor.channel,
         rescanned: () => { remote.retryParked() },

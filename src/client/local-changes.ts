@@ -33,6 +33,9 @@ const SETTLE_RETRY_MS = Number(SETTLE_WINDOW_NS / 1_000_000n)
 const RECENT_CHANGE_NS = 2_000_000_000n
 const RECHECK_AFTER_MS = 100
 const RESCAN_INTERVAL_MS = 5 * 60 * 1000
+/** After a path changed kind, the whole tree is compared again this much later (at most one
+ * such scan pending): chokidar's own state can go astray there and miss what follows. */
+const RESCAN_SOON_MS = 2000
 /** Paths whose "not synced" warning was given: one warning each, and a bounded memory of them. */
 const MAX_WARNED = 10_000
 /** The file went between the look and the read (an editor's swap file, git's lock files): a
@@ -54,6 +57,8 @@ export interface LocalChangesOptions {
   fatal: (err: Error) => void
   /** a directory was found where the index has something else (the watcher is told to watch it) */
   dirReplaced?: (path: string) => void
+  /** a new directory (the watcher is told to watch it) */
+  dirMade?: (path: string) => void
   /** each periodic or reconnect rescan (remote changes parked for later are tried again) */
   rescanned?: () => void
   /** work on a path failed (the same handler as the path queue's) */
@@ -69,6 +74,7 @@ export class LocalChanges {
   readonly #deletions = new Set<string>()
   #deletionTimer: NodeJS.Timeout | undefined
   readonly #warned = new Set<string>()
+  #rescanSoon: NodeJS.Timeout | undefined
 
   constructor (opts: LocalChangesOptions) {
     this.#opts = opts
@@ -93,6 +99,14 @@ export class LocalChanges {
     void this.#rescan()
     const rescans = setInterval(() => { void this.#rescan() }, RESCAN_INTERVAL_MS)
     return () => { clearInterval(rescans) }
+  }
+
+  /** One full comparison of disk and index shortly (a directory replaced a file or link). */
+  rescanSoon (): void {
+    this.#rescanSoon ??= setTimeout(() => {
+      this.#rescanSoon = undefined
+      if (!this.#opts.signal.aborted) void this.#rescan()
+    }, RESCAN_SOON_MS).unref()
   }
 
   /** Everything on disk and in the index, checked against each other. */
@@ -189,11 +203,12 @@ export class LocalChanges {
       // the deletion inside, the directory is the user's again, and proposed.)
       return 'waiting'
     }
-    // a directory where the index has a file or link (rm x && mkdir x): the watcher may have
-    // reported none of what is inside it
-    if (local.kind === 'dir' && rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')) {
-      this.#opts.dirReplaced?.(path)
-      this.#lookInside(path)
+    // a directory the index does not hold as one (new, or made where a file was: rm x && mkdir
+    // x): the watcher may watch nothing in it and have reported none of what is inside
+    if (local.kind === 'dir' && (rec == null || rec.entry.deleted || rec.entry.kind !== 'dir')) {
+      if (rec == null) this.#opts.dirMade?.(path)
+      else this.#opts.dirReplaced?.(path)
+      this.lookInside(path)
     }
     const built = await this.#buildEntry(path, abs, local)
     if (built === 'gone') return
@@ -246,7 +261,8 @@ export class LocalChanges {
     })
   }
 
-  #lookInside (dir: string): void {
+  /** Looks at everything directly in `dir` (a directory the watcher may not have watched). */
+  lookInside (dir: string): void {
     let names: string[]
     try {
       names = readdirInFolder(join(this.#opts.root, dir))
