@@ -14,11 +14,15 @@ const Config = z.object({
     /** peer IDs admitted besides those given with --allow */
     allow: z.array(z.string()),
     /** "copy": the losing side of a conflict is kept as a conflict copy; "lww": it is dropped */
-    conflicts: z.enum(['copy', 'lww'])
+    conflicts: z.enum(['copy', 'lww']),
+    /** pre-shared key file ("distsync psk"); "" means none */
+    psk: z.string()
   }).strict(),
   client: z.object({
     /** how long a client keeps retrying a lost hub before it exits with code 3 */
-    hubGraceSeconds: z.number().positive()
+    hubGraceSeconds: z.number().positive(),
+    /** pre-shared key file, the hub's; "" means none */
+    psk: z.string()
   }).strict()
 }).strict()
 

@@ -11,8 +11,15 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { loadConfig, defaultDataDir } from './config.ts'
 import { EXIT, UsageError, exitCodeOf } from './exit-codes.ts'
 import { rootLogger } from '../logger.ts'
+import { parseHubAddress } from '../client/hub-link.ts'
+import { readPsk } from '../net/psk.ts'
+import { registerPskCommand } from './psk-command.ts'
+import { distsyncVersion } from './version.ts'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
+/** A repeatable option; its help shows `defaults` where commander would print "[]". */
+const listOption = (flags: string, description: string, defaults: string): Option =>
+  new Option(flags, description).argParser(collect).default([], defaults)
 
 /** `npm run distsync -- …` runs in the package folder; paths the user typed are relative to
  * where they typed them, which npm passes as INIT_CWD. */
@@ -46,13 +53,14 @@ function checkPeerIds (ids: string[]): Set<string> {
 
 const program = new Command('distsync')
   .description('Keep directories identical across machines, over encrypted libp2p connections.')
+  .version(distsyncVersion(), '-V, --version', 'print distsync\'s version and its sync protocol')
   .showHelpAfterError()
   .exitOverride(err => { process.exit(err.exitCode === 0 ? 0 : EXIT.usage) })
   .configureOutput({ writeErr: s => process.stderr.write(s) })
 
 program.command('id')
   .description('print this node\'s peer ID, creating its key file if missing')
-  .option('--identity <file>', 'key file (default: the hub\'s, in its data directory)')
+  .option('--identity <file>', 'key file (default: the hub\'s, <data>/identity.key)')
   .action(async (o: { identity?: string }) => {
     const file = o.identity != null ? userPath(o.identity) : join(defaultDataDir(), 'identity.key')
     process.stdout.write(peerIdOf(await loadOrCreateIdentity(file)) + '\n')
@@ -60,14 +68,15 @@ program.command('id')
 
 program.command('hub')
   .description('run the hub that clients sync through')
-  .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect, [])
-  .option('--data <dir>', 'journal and chunk store directory')
-  .option('--identity <file>', 'key file (default: <data>/identity.key)')
-  .option('--allow <peerId>', 'admit this client peer ID (repeatable)', collect, [])
-  .option('--allow-any', 'admit every peer that can reach the port')
-  .addOption(new Option('--conflicts <mode>', 'copy: keep the losing side as a conflict copy; lww: drop it').choices(['copy', 'lww']))
-  .option('--config <file>', 'JSON config over the embedded defaults')
-  .action(async (o: { listen: string[], data?: string, identity?: string, allow: string[], allowAny?: boolean, conflicts?: 'copy' | 'lww', config?: string }) => {
+  .addOption(listOption('--listen <multiaddr>', 'address to listen on, repeatable', 'hub.listen, /ip4/0.0.0.0/tcp/7400'))
+  .option('--data <dir>', 'journal and chunk store directory, made if missing (default: hub.dataDir, else $XDG_DATA_HOME/distsync/hub)')
+  .option('--identity <file>', 'key file, made if missing (default: <data>/identity.key)')
+  .addOption(listOption('--allow <peerId>', 'admit this client peer ID, repeatable', 'hub.allow, none'))
+  .option('--allow-any', 'admit every peer that can reach the port (default: off)')
+  .option('--psk <file>', 'pre-shared key file from "distsync psk": every connection needs it (default: hub.psk, none)')
+  .addOption(new Option('--conflicts <mode>', 'copy: keep the losing side as a conflict copy; lww: drop it (default: hub.conflicts, copy)').choices(['copy', 'lww']))
+  .option('--config <file>', 'JSON config over the embedded defaults (default: none)')
+  .action(async (o: { listen: string[], data?: string, identity?: string, allow: string[], allowAny?: boolean, psk?: string, conflicts?: 'copy' | 'lww', config?: string }) => {
     const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
     const dataDir = userPath(o.data ?? (cfg.hub.dataDir !== '' ? cfg.hub.dataDir : defaultDataDir()))
     const allowed = checkPeerIds([...cfg.hub.allow, ...o.allow])
@@ -76,7 +85,10 @@ program.command('hub')
     }
     if (o.allowAny === true) process.stderr.write('distsync: warning: --allow-any admits every peer that can reach this port\n')
     const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(dataDir, 'identity.key'))
+    const pskFile = o.psk ?? (cfg.hub.psk !== '' ? cfg.hub.psk : undefined)
+    const psk = pskFile != null ? await readPsk(userPath(pskFile)) : undefined
     const hub = new HubService({
+      ...(psk != null ? { psk } : {}),
       dataDir, privateKey, listen: o.listen.length > 0 ? o.listen : cfg.hub.listen,
       ...(o.allowAny === true ? {} : { allow: allowed }),
       conflicts: o.conflicts ?? cfg.hub.conflicts
@@ -96,13 +108,14 @@ program.command('client')
   .description('sync a directory through a hub')
   .argument('<dir>', 'the directory to keep in sync')
   .requiredOption('--hub <multiaddr>', 'the hub\'s full address, ending in /p2p/<peer ID>')
-  .option('--identity <file>', 'key file (default: <dir>/.distsync/identity.key)')
-  .option('--hub-grace <seconds>', 'how long to retry a lost hub before exiting', Number)
-  .option('--config <file>', 'JSON config over the embedded defaults')
+  .option('--identity <file>', 'key file, made if missing (default: <dir>/.distsync/identity.key)')
+  .option('--hub-grace <seconds>', 'how long to retry a lost hub before exiting 3 (default: client.hubGraceSeconds, 60)', Number)
+  .option('--config <file>', 'JSON config over the embedded defaults (default: none)')
   .action(async (dir: string, o: { hub: string, identity?: string, hubGrace?: number, config?: string }) => {
     const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
     const grace = o.hubGrace ?? cfg.client.hubGraceSeconds
     if (!Number.isFinite(grace) || grace <= 0) throw new UsageError('--hub-grace must be a positive number of seconds')
+    parseHubAddress(o.hub) // a mistyped address fails before anything is written
     const root = userPath(dir)
     if (!existsSync(root)) throw new UsageError(`directory ${root} does not exist`)
     const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(root, STATE_DIR, 'identity.key'))
@@ -114,7 +127,7 @@ program.command('client')
 
 program.command('status')
   .description('print the hub journal\'s head, sizes and traffic counters as JSON')
-  .option('--data <dir>', 'the hub\'s data directory')
+  .option('--data <dir>', 'the hub\'s data directory (default: $XDG_DATA_HOME/distsync/hub)')
   .action((o: { data?: string }) => {
     const dataDir = userPath(o.data ?? defaultDataDir())
     const file = join(dataDir, 'journal.db')
@@ -128,5 +141,7 @@ program.command('status')
     }) + '\n')
     journal.close()
   })
+
+registerPskCommand(program)
 
 program.parseAsync(process.argv).catch(fail)

@@ -2,6 +2,7 @@
 // each change to every subscribed client but its sender.
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
+import { mkdirSync } from 'node:fs'
 import { BLOCKS_PROTOCOL, SYNC_PROTOCOL } from '../protocol/constants.ts'
 import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
@@ -40,6 +41,8 @@ export interface HubOptions {
   /** undefined: admit any peer */
   allow?: Set<string>
   conflicts: ConflictMode
+  /** swarm key (src/net/psk.ts): without it no peer completes a connection */
+  psk?: Uint8Array
 }
 
 /** Counters persisted for `distsync status`: what crossed the wire as chunk data. */
@@ -61,6 +64,8 @@ export class HubService {
   constructor (opts: HubOptions) {
     this.#opts = opts
     this.#peerId = peerIdOf(opts.privateKey)
+    // the journal opens here, before start(): a data folder named for the first time must exist
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 })
     // the hub cannot go on without its journal: every seq after the lost ones would be wrong
     this.#journal = new JournalStore(join(opts.dataDir, 'journal.db'), err => { this.#failed.reject(err) })
     this.#failed.promise.catch(() => {})
@@ -83,7 +88,8 @@ export class HubService {
       listen: this.#opts.listen,
       allow: this.#opts.allow,
       // clients ping the hub every 5 s; the hub only has to drop a frozen client eventually
-      pingIntervalMs: 10_000
+      pingIntervalMs: 10_000,
+      ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
     })
     this.#node = node
     const signal = this.#abort.signal

@@ -4,6 +4,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { preSharedKey } from '@libp2p/pnet'
 import { noiseCrypto } from './noise-crypto.ts'
 import './yamux-window.ts'
 import type { PrivateKey } from '@libp2p/interface'
@@ -16,6 +17,8 @@ export interface NodeOptions {
   /** how often each connection is pinged: a ping opens a stream (yamux + multistream-select), so
    * a hub pinging fifty clients every second spent 8% of a core doing nothing else */
   pingIntervalMs: number
+  /** the swarm key file's bytes (src/net/psk.ts): every connection of this node needs it */
+  psk?: Uint8Array
 }
 
 export async function createNode (opts: NodeOptions): Promise<Libp2p> {
@@ -26,6 +29,7 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
     transports: [tcp()],
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
+    ...(opts.psk != null ? { connectionProtector: preSharedKey({ psk: opts.psk }) } : {}),
     connectionGater: {
       // runs after Noise has authenticated the peer and before any protocol: an unknown peer
       // never reaches distsync code
