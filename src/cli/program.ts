@@ -118,8 +118,9 @@ program.command('client')
   .option('--folder <name>', 'the hub\'s folder to sync this directory with', DEFAULT_FOLDER)
   .option('--identity <file>', 'key file, made if missing (default: <dir>/.distsync/identity.key)')
   .option('--hub-grace <seconds>', 'how long to retry a lost hub before exiting 3 (default: client.hubGraceSeconds, 60)', Number)
+  .option('--psk <file>', 'the swarm\'s pre-shared key file, as the hub\'s (default: client.psk, none)')
   .option('--config <file>', 'JSON config over the embedded defaults (default: none)')
-  .action(async (dir: string, o: { hub: string, folder: string, identity?: string, hubGrace?: number, config?: string }) => {
+  .action(async (dir: string, o: { hub: string, folder: string, identity?: string, hubGrace?: number, psk?: string, config?: string }) => {
     if (!isFolderName(o.folder)) throw new UsageError(`--folder ${o.folder}: a folder name is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`)
     const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
     const grace = o.hubGrace ?? cfg.client.hubGraceSeconds
@@ -127,9 +128,11 @@ program.command('client')
     parseHubAddress(o.hub) // a mistyped address fails before anything is written
     const root = userPath(dir)
     if (!existsSync(root)) throw new UsageError(`directory ${root} does not exist`)
+    const pskFile = o.psk ?? (cfg.client.psk !== '' ? cfg.client.psk : undefined)
+    const psk = pskFile != null ? await readPsk(userPath(pskFile)) : undefined
     const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(root, STATE_DIR, 'identity.key'))
     process.stderr.write(`distsync: client ${peerIdOf(privateKey)} syncing ${root}\n`)
-    const client = new ClientService({ dir: root, hub: o.hub, folder: o.folder, privateKey, graceMs: grace * 1000 })
+    const client = new ClientService({ dir: root, hub: o.hub, folder: o.folder, privateKey, graceMs: grace * 1000, ...(psk != null ? { psk } : {}) })
     await client.run(shutdownSignal())
     process.exit(EXIT.signal)
   })

@@ -44,6 +44,8 @@ export interface ClientOptions {
   folder: string
   privateKey: PrivateKey
   graceMs: number
+  /** swarm key (src/net/psk.ts), the hub's */
+  psk?: Uint8Array
 }
 
 export class ClientService {
@@ -91,9 +93,10 @@ export class ClientService {
         privateKey: this.#opts.privateKey,
         // a frozen hub is noticed within ~7 s instead of ~12 (a killed one at once: the
         // connection closes). Every second cost the hub a stream per client per second.
-        pingIntervalMs: 5000
+        pingIntervalMs: 5000,
+        ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
       })
-      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own })
+      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null })
       const monitor = hub
       const remote: RemoteChanges = new RemoteChanges({
         root, index, queue, signal: own,

@@ -38,9 +38,12 @@ export function parseHubAddress (text: string): HubAddress {
 const DIAL_TIMEOUT_MS = 5000
 
 export interface DialOptions {
-  /** this node runs with a pre-shared key: a handshake that stalls is then most likely a key
-   * that differs from the hub's (pnet cannot tell; the peer's decryption just yields garbage) */
+  /** this node runs with a pre-shared key (pnet: a key that differs from the peer's, or a key
+   * on one side only, can stall the handshake rather than fail it) */
   psk?: boolean
+  /** a hub that accepts TCP but completes no handshake is refused, not unreachable: right for
+   * the first dial (the key or the address is wrong), not for reconnects (a busy hub) */
+  stallIsRefusal?: boolean
 }
 
 export async function dialHub (node: Libp2p, hub: HubAddress, signal: AbortSignal, opts: DialOptions = {}): Promise<Connection> {
@@ -49,8 +52,9 @@ export async function dialHub (node: Libp2p, hub: HubAddress, signal: AbortSigna
   } catch (err) {
     signal.throwIfAborted()
     const classified = classifyDialError(err instanceof Error ? err : new Error(describe(err)), hub)
-    if (opts.psk === true && classified instanceof HubUnreachableError && await tcpAnswers(hub.addr, 1000, signal)) {
-      throw new HubRefusedError(`hub ${hub.addr.toString()} accepts TCP connections but completed no handshake in ${DIAL_TIMEOUT_MS / 1000} s: this client's pre-shared key (--psk) probably differs from the hub's`)
+    if (opts.stallIsRefusal === true && classified instanceof HubUnreachableError && await tcpAnswers(hub.addr, 1000, signal)) {
+      const why = opts.psk === true ? 'this client\'s pre-shared key (--psk) probably differs from the hub\'s' : 'the hub probably requires a pre-shared key (--psk) this client does not have'
+      throw new HubRefusedError(`hub ${hub.addr.toString()} accepts TCP connections but completed no handshake in ${DIAL_TIMEOUT_MS / 1000} s: ${why}`)
     }
     throw classified
   }
