@@ -15,6 +15,8 @@ import { rootLogger } from '../logger.ts'
 import { parseHubAddress } from '../client/hub-link.ts'
 import { readPsk } from '../net/psk.ts'
 import { registerPskCommand } from './psk-command.ts'
+import { showProgress } from './progress.ts'
+import { formatClientStatus, formatConflicts, listConflicts, readClientStatus } from './client-status.ts'
 import { distsyncVersion } from './version.ts'
 import { gateList, type Membership } from '../hub/membership.ts'
 import { DEFAULT_FOLDER, isFolderName } from '../protocol/folder-name.ts'
@@ -133,14 +135,23 @@ program.command('client')
     const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(root, STATE_DIR, 'identity.key'))
     process.stderr.write(`distsync: client ${peerIdOf(privateKey)} syncing ${root}\n`)
     const client = new ClientService({ dir: root, hub: o.hub, folder: o.folder, privateKey, graceMs: grace * 1000, ...(psk != null ? { psk } : {}) })
-    await client.run(shutdownSignal())
+    const stop = shutdownSignal()
+    if (process.stderr.isTTY) showProgress(() => client.board, stop)
+    await client.run(stop)
     process.exit(EXIT.signal)
   })
 
 program.command('status')
-  .description('print the hub\'s journals (head seq, files, bytes per folder) and traffic counters as JSON')
+  .description('with DIR: what the client syncing DIR is doing (or, stopped, what its index knows); without: the hub\'s journals (head seq, files, bytes per folder) and traffic counters as JSON')
+  .argument('[dir]', 'a directory a client syncs')
+  .option('--json', 'a client\'s status as JSON (default: off; the hub\'s is always JSON)')
   .option('--data <dir>', 'the hub\'s data directory (default: $XDG_DATA_HOME/distsync/hub)')
-  .action((o: { data?: string }) => {
+  .action(async (dir: string | undefined, o: { data?: string, json?: boolean }) => {
+    if (dir != null) {
+      const status = await readClientStatus(userPath(dir))
+      process.stdout.write(o.json === true ? JSON.stringify(status) + '\n' : formatClientStatus(status))
+      return
+    }
     const dataDir = userPath(o.data ?? defaultDataDir())
     const file = join(dataDir, 'journal.db')
     if (!existsSync(file)) throw new UsageError(`no hub journal in ${dataDir}`)
@@ -162,6 +173,15 @@ program.command('status')
       chunkBytesOut: Number(meta.chunk_bytes_out ?? 0),
       folders
     }) + '\n')
+  })
+
+program.command('conflicts')
+  .description('list the conflict copies in DIR with the mtimes of the two versions and the peer of the kept one')
+  .argument('<dir>', 'a directory a client syncs')
+  .option('--json', 'as JSON (default: off)')
+  .action(async (dir: string, o: { json?: boolean }) => {
+    const list = await listConflicts(userPath(dir), AbortSignal.timeout(60_000))
+    process.stdout.write(o.json === true ? JSON.stringify(list) + '\n' : formatConflicts(list))
   })
 
 registerPskCommand(program)

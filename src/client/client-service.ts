@@ -20,6 +20,9 @@ import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
 import { watchTree } from './watcher.ts'
+import { StatusBoard } from './status-board.ts'
+import { serveStatus } from './status-socket.ts'
+import { pendingAmount } from './pending-amount.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -52,12 +55,16 @@ export class ClientService {
   readonly #hub: HubAddress
   readonly #abort = new AbortController()
   readonly #fatal = Promise.withResolvers<never>()
+  #board: StatusBoard | undefined
 
   constructor (opts: ClientOptions) {
     this.#opts = opts
     this.#hub = parseHubAddress(opts.hub)
     void this.#fatal.promise.catch(() => {})
   }
+
+  /** Counters for a progress display; undefined until the client has started. */
+  get board (): StatusBoard | undefined { return this.#board }
 
   /** Runs until `signal` aborts (resolves) or the client cannot go on (rejects). */
   async run (signal: AbortSignal): Promise<void> {
@@ -97,8 +104,16 @@ export class ClientService {
       })
       hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null })
       const monitor = hub
+      const board = new StatusBoard({
+        dir: root, hub: this.#hub.addr.toString(), folder: this.#opts.folder, peer: node.peerId.toString(),
+        connection: () => monitor.channel != null ? 'connected' : monitor.generation === 0 ? 'connecting' : 'reconnecting',
+        lastSeq: () => index.lastSeq,
+        indexed: () => index.all().filter(r => !r.entry.deleted).map(r => r.entry),
+        pendingUp: () => pendingAmount(root, local.pendingPaths)
+      })
+      this.#board = board
       const remote: RemoteChanges = new RemoteChanges({
-        root, index, queue, signal: own,
+        root, index, queue, signal: own, board,
         connection: () => monitor.connection,
         generation: () => monitor.generation,
         proposeLocal: async path => { await local.propose(path) }
@@ -115,6 +130,7 @@ export class ClientService {
       })
       await node.start()
       log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString() }, 'client starting')
+      await serveStatus(root, () => board.snapshot(), own)
 
       await monitor.connect()
       const watcher = watchTree(root, path => { local.changed(path) }, fatal)

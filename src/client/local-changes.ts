@@ -63,6 +63,9 @@ export class LocalChanges {
     this.#opts = opts
   }
 
+  /** Paths waiting to be looked at and proposed (for `distsync status`). */
+  get pendingPaths (): string[] { return [...this.#pending, ...this.#deletions] }
+
   /** A path may have changed: one queued check per path is enough, it reads the disk when it runs. */
   changed (path: string): void {
     if (this.#pending.has(path)) return

@@ -18,6 +18,7 @@ import type { Entry } from '../index/entry.ts'
 import type { PathQueue } from './path-queue.ts'
 import type { AttachedBlock, Changed } from '../protocol/codec.ts'
 import type { Connection } from '@libp2p/interface'
+import type { StatusBoard } from './status-board.ts'
 
 const log = logger('client')
 
@@ -32,6 +33,8 @@ export interface RemoteChangesOptions {
   generation: () => number
   /** the user's side of a path won (or changed meanwhile): look at it as a local change */
   proposeLocal: (path: string) => Promise<void>
+  /** counts what is pending and being fetched, for `distsync status` */
+  board?: StatusBoard
 }
 
 export class RemoteChanges {
@@ -66,7 +69,7 @@ export class RemoteChanges {
 
   /** Makes the disk match `entry` (the hub's answer to a proposal it superseded, say). */
   async apply (entry: Entry, seq: number, seen: LocalStat | null, attached: AttachedBlock[] = []): Promise<ApplyOutcome> {
-    return await applyEntry(this.#context(attached), entry, seq, seen)
+    return await applyEntry(this.#context(attached, entry), entry, seq, seen)
   }
 
   #saveSeq (gen: number): void {
@@ -78,6 +81,7 @@ export class RemoteChanges {
   #changed (c: Changed, gen: number): void {
     const tracker = this.#tracker!
     tracker.received(c.seq)
+    this.#opts.board?.inbound(c.entry.path, c.entry.deleted ? 0 : c.entry.size)
     this.#opts.queue.push(c.entry.path, async () => {
       let done = false
       try {
@@ -88,6 +92,7 @@ export class RemoteChanges {
         done = err instanceof PathError || err instanceof ApplyError || err instanceof ProtocolError || err instanceof BlockMissingError
         throw err
       } finally {
+        this.#opts.board?.inboundDone(c.entry.path)
         if (done && gen === this.#opts.generation()) {
           tracker.finished(c.seq)
           this.#saveSeq(gen)
@@ -129,19 +134,27 @@ export class RemoteChanges {
     }
   }
 
-  #context (attached: AttachedBlock[]): ApplyContext {
+  #context (attached: AttachedBlock[], entry: Entry): ApplyContext {
     return {
       root: this.#opts.root,
       index: this.#opts.index,
-      fetch: withAttached(attached, refs => this.#fetch(refs))
+      fetch: withAttached(attached, refs => this.#fetch(refs, entry))
     }
   }
 
-  async * #fetch (refs: Parameters<typeof fetchBlocks>[1]): ReturnType<typeof fetchBlocks> {
+  async * #fetch (refs: Parameters<typeof fetchBlocks>[1], entry: Entry): ReturnType<typeof fetchBlocks> {
     const connection = this.#opts.connection()
     if (connection == null) throw new ChannelClosedError('not connected to the hub')
     log.debug({ chunks: refs.length }, 'fetching chunks')
-    yield * fetchBlocks(connection, refs, this.#opts.signal)
+    const transfer = this.#opts.board?.transfer(entry.path, entry.size)
+    try {
+      for await (const block of fetchBlocks(connection, refs, this.#opts.signal)) {
+        transfer?.received(block.data.byteLength)
+        yield block
+      }
+    } finally {
+      transfer?.end()
+    }
     log.debug({ chunks: refs.length }, 'fetched chunks')
   }
 }
