@@ -72,7 +72,8 @@ test('the README\'s commands work as written on a fresh machine (new HOME, no da
     assert.equal(await id.exited, 0, id.stderr())
     const clientPeer = id.stdout().trim()
     assert.match(clientPeer, /^12D3KooW/)
-    const other = run(['id', '--identity', join(home, 'other.key')])
+    // the second client the hub line admits: the README's other client directory
+    const other = run(['id', '--identity', join(home, 'Pictures/.distsync/identity.key')])
     assert.equal(await other.exited, 0)
 
     // the hub's default listen address is every interface: tests stay on loopback
@@ -85,15 +86,21 @@ test('the README\'s commands work as written on a fresh machine (new HOME, no da
     // the default data folder did not exist: the hub made it
     await stat(join(home, '.local/share/distsync/hub/journal.db'))
 
-    const clientCmd = clientLine.replace(/\/ip4\/\S+\/p2p\/12D3KooW…hub/, addr)
-    assert.doesNotMatch(clientCmd, /…/)
-    const client = shell(clientCmd, ROOT, home)
-    procs.push(client)
-    await startsWith(client, 'the client to catch up', () => client.stderr().includes('caught up with the hub'))
+    // every client line, each with its directory made as a user would have it
+    for (const line of lines.filter(l => l.includes(' client '))) {
+      const clientCmd = line.replace(/\/ip4\/\S+\/p2p\/12D3KooW…hub/, addr)
+      assert.doesNotMatch(clientCmd, /…/)
+      const dir = clientCmd.split(' ').at(-1)!
+      if (dir.startsWith('~/')) await mkdir(join(home, dir.slice(2)), { recursive: true })
+      const client = shell(clientCmd, ROOT, home)
+      procs.push(client)
+      await startsWith(client, `${clientCmd} to catch up`, () => client.stderr().includes('caught up with the hub'))
+    }
 
-    for (const line of lines.filter(l => / (status|conflicts|psk)\b/.test(l))) {
-      const p = shell(line.replaceAll('~/Documents', join(home, 'Documents')), ROOT, home)
+    for (const line of lines.filter(l => / (status|conflicts)\b/.test(l))) {
+      const p = shell(line, ROOT, home)
       assert.equal(await p.exited, 0, `${line}: ${p.stderr()}`)
+      assert.notEqual(p.stdout(), '', line)
     }
   } finally {
     for (const p of procs) await p.stop()
@@ -175,7 +182,9 @@ test('--version, --help shows every default, and the README\'s CLI reference mat
   assert.equal(await top.exited, 0)
   const commands = [...top.stdout().matchAll(/^ {2}([a-z]+)\b/gm)].map(m => m[1]!).filter(c => c !== 'help')
   const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
-  const rows = new Map([...readme.matchAll(/^\| `distsync ([a-z]+)([^|]*(?:\\\|[^|]*)*)` \|/gm)].map(m => [m[1]!, m[2]!]))
+  // a command may have several rows (status: a client's, the hub's)
+  const rows = new Map<string, string>()
+  for (const m of readme.matchAll(/^\| `distsync ([a-z]+)([^|]*(?:\\\|[^|]*)*)` \|/gm)) rows.set(m[1]!, (rows.get(m[1]!) ?? '') + m[2]!)
   assert.deepEqual([...rows.keys()].sort(), [...commands].sort(), 'the README lists every command --help lists')
 
   for (const command of commands) {
