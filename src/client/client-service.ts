@@ -23,6 +23,8 @@ import { watchTree } from './watcher.ts'
 import { StatusBoard } from './status-board.ts'
 import { serveStatus } from './status-socket.ts'
 import { pendingAmount } from './pending-amount.ts'
+import { IgnoreState } from './ignore-state.ts'
+import { IGNORE_FILE } from '../fs/ignore-rules.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -112,14 +114,18 @@ export class ClientService {
         pendingUp: () => pendingAmount(root, local.pendingPaths)
       })
       this.#board = board
+      const ignore = new IgnoreState(root, index)
+      const replayFrom = await ignore.reload()
+      const ignored = (path: string, kind: 'file' | 'dir' | 'symlink'): boolean => ignore.ignores(path, kind)
       const remote: RemoteChanges = new RemoteChanges({
-        root, index, queue, signal: own, board,
+        root, index, queue, signal: own, board, ignored,
+        skipped: seq => { ignore.skipped(seq) },
         connection: () => monitor.connection,
         generation: () => monitor.generation,
         proposeLocal: async path => { await local.propose(path) }
       })
       const local: LocalChanges = new LocalChanges({
-        root, dirId, index, blocks, queue, signal: own, fatal, failed,
+        root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
         channel: () => monitor.channel,
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
@@ -133,7 +139,22 @@ export class ClientService {
       await serveStatus(root, () => board.snapshot(), own)
 
       await monitor.connect()
-      const watcher = watchTree(root, path => { local.changed(path) }, fatal)
+      // rules that stopped ignoring a path: changes skipped meanwhile are asked for again
+      if (replayFrom != null && replayFrom > 0) remote.rewind(replayFrom - 1)
+      const rulesChanged = async (): Promise<void> => {
+        const from = await ignore.reload()
+        if (from == null) return
+        local.rescan()
+        if (from > 0) {
+          remote.rewind(from - 1)
+          // a new session starts from the rewound seq
+          monitor.channel?.close()
+        }
+      }
+      const watcher = watchTree(root, path => {
+        if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
+        local.changed(path)
+      }, fatal)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is

@@ -35,11 +35,16 @@ export interface RemoteChangesOptions {
   proposeLocal: (path: string) => Promise<void>
   /** counts what is pending and being fetched, for `distsync status` */
   board?: StatusBoard
+  /** the folder's ignore rules: an ignored path is not applied; `skipped` remembers its seq */
+  ignored?: (path: string, kind: 'file' | 'dir' | 'symlink') => boolean
+  skipped?: (seq: number) => void
 }
 
 export class RemoteChanges {
   readonly #opts: RemoteChangesOptions
   #tracker: SeqTracker | undefined
+  /** replay the journal from this seq at the next session (the ignore rules changed) */
+  #rewindTo: number | undefined
 
   constructor (opts: RemoteChangesOptions) {
     this.#opts = opts
@@ -47,7 +52,8 @@ export class RemoteChanges {
 
   /** A session starts: resume after the last seq applied. */
   opening (gen: number): { sinceSeq: number, handlers: ChannelHandlers } {
-    const tracker = new SeqTracker(this.#opts.index.lastSeq)
+    const tracker = new SeqTracker(Math.min(this.#opts.index.lastSeq, this.#rewindTo ?? Infinity))
+    this.#rewindTo = undefined
     this.#tracker = tracker
     return {
       sinceSeq: tracker.applied,
@@ -67,6 +73,11 @@ export class RemoteChanges {
     }
   }
 
+  /** The next session asks the hub for everything after `seq` again. */
+  rewind (seq: number): void {
+    this.#rewindTo = Math.min(seq, this.#rewindTo ?? Infinity)
+  }
+
   /** Makes the disk match `entry` (the hub's answer to a proposal it superseded, say). */
   async apply (entry: Entry, seq: number, seen: LocalStat | null, attached: AttachedBlock[] = []): Promise<ApplyOutcome> {
     return await applyEntry(this.#context(attached, entry), entry, seq, seen)
@@ -81,6 +92,12 @@ export class RemoteChanges {
   #changed (c: Changed, gen: number): void {
     const tracker = this.#tracker!
     tracker.received(c.seq)
+    if (this.#opts.ignored?.(c.entry.path, c.entry.kind) === true) {
+      this.#opts.skipped?.(c.seq)
+      tracker.finished(c.seq)
+      this.#saveSeq(gen)
+      return
+    }
     this.#opts.board?.inbound(c.entry.path, c.entry.deleted ? 0 : c.entry.size)
     this.#opts.queue.push(c.entry.path, async () => {
       let done = false
