@@ -28,11 +28,11 @@ export function showProgress (board: () => StatusBoard | undefined, signal: Abor
     if (burst == null) {
       if (pending.bytes < SHOW_BYTES && pending.files < SHOW_FILES) return
       const bar = new cliProgress.MultiBar({
-        format: 'receiving |{bar}| {percentage}% {done} of {total_bytes} · {files_done}/{files} files',
+        format: 'receiving |{bar}| {percentage}% {done}/{total_bytes} · {files_done}/{files} files',
         hideCursor: true,
         clearOnComplete: false,
         stopOnComplete: false,
-        barsize: 30
+        barsize: 24
       }, cliProgress.Presets.shades_classic)
       const line = bar.create(1, 0)
       // log lines are written above the bar while it is drawn

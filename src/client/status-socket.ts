@@ -8,6 +8,12 @@ import { join } from 'node:path'
 import { STATE_DIR } from '../fs/safe-path.ts'
 
 export const STATUS_SOCKET = 'status.sock'
+
+/** Another client answers on this directory's socket: two clients on one directory would fight. */
+export class AlreadyRunningError extends Error {
+  override name = 'AlreadyRunningError'
+  readonly code = 'ERR_ALREADY_RUNNING'
+}
 /** sun_path holds 108 bytes on Linux, 104 on macOS: a longer path is reached through a symlink. */
 const MAX_SOCKET_PATH = 100
 
@@ -21,6 +27,8 @@ export async function serveStatus (root: string, snapshot: () => unknown, signal
   const listenPath = Buffer.byteLength(path) <= MAX_SOCKET_PATH
     ? path
     : join(tmpdir(), `distsync-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.sock`)
+  const other = await queryStatus(root, 2000) as { pid?: unknown } | undefined
+  if (other != null) throw new AlreadyRunningError(`another client (pid ${String(other.pid)}) is already syncing ${root}`)
   // a socket file left by a client that was killed
   await unlink(path).catch(() => {})
   if (listenPath !== path) await unlink(listenPath).catch(() => {})

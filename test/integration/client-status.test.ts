@@ -41,6 +41,11 @@ test('status of a running client, of a stopped one, and its conflict copies', as
     assert.match(text, /^connection +connected$/m)
     assert.match(text, /^last seq +\d+ applied$/m)
 
+    // a second client on the same directory is refused: it would fight the first
+    const twin = startClient(c.hub.addr, b)
+    assert.equal(await twin.exited, 2, twin.stderr())
+    assert.match(twin.stderr(), /another client \(pid \d+\) is already syncing/)
+
     // b stops; both sides write report.txt; b, newer, wins when it comes back; a's is the copy
     assert.equal(await c.clients[1]!.stop(), 0)
     const stopped = await statusJson(b)
