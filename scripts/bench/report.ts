@@ -2,6 +2,7 @@ import type { MachineInfo } from './machine-info.ts';
 import type { WorkloadId } from './options.ts';
 import type { CellResult, SuiteResult } from './suite.ts';
 import type { RatioBar } from './svg.ts';
+import { netSection } from './net/net-report.ts';
 import { evaluateTargets } from './targets.ts';
 
 const MB = 1e6;
@@ -130,6 +131,7 @@ export function renderMarkdown(result: SuiteResult, machine: MachineInfo, svgFil
     '',
     targetsSection(result),
     '',
+    ...(result.net === undefined ? [] : [netSection(result.net)]),
     '## Peak memory by process role',
     '',
     rssByRole(result),
