@@ -112,7 +112,8 @@ export class EmulatedNetwork {
       this.#created.push(ns);
       await this.#run(['-n', ns, 'link', 'set', 'lo', 'up'], signal);
     }
-    await this.#run(['netns', 'exec', router.ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], signal);
+    // /proc/sys/net is per namespace; sh rather than sysctl, which minimal images lack.
+    await this.#run(['netns', 'exec', router.ns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward'], signal);
     await this.#run(['-n', router.ns, 'link', 'add', router.lanBridge, 'type', 'bridge'], signal);
     await this.#run(['-n', router.ns, 'addr', 'add', `${router.lanAddress}/24`, 'dev', router.lanBridge], signal);
     await this.#run(['-n', router.ns, 'link', 'set', router.lanBridge, 'up'], signal);

@@ -5,6 +5,8 @@ import { LATENCY_SLACK_MS, type NetScenario } from './scenarios.ts';
 const MB = 1e6;
 const MIB = 2 ** 20;
 export const NET_SECTION_TITLE = '## Emulated networks';
+/** The section renderMarkdown puts after this one. */
+export const NEXT_SECTION_TITLE = '## Peak memory by process role';
 
 const secs = (ms: number | undefined): string => (ms === undefined || !Number.isFinite(ms) ? '—' : `${(ms / 1000).toFixed(2)} s`);
 const msec = (ms: number | undefined): string => (ms === undefined || !Number.isFinite(ms) ? '—' : `${ms.toFixed(1)} ms`);
@@ -100,9 +102,15 @@ export function netSection(net: NetResult): string {
     lines.push(`Not measured: ${net.skipped}.`, '');
     return lines.join('\n');
   }
+  const c = net.context;
+  const conditions =
+    `Measured ${c.startedAt}, distsync ${c.commit}${c.syncthing === undefined ? '' : `, ${c.syncthing}`}; ${c.cores} cores shared with other work, ` +
+    `harness and tools at niceness ${c.nice}, 1-min load average ${c.load[0].toFixed(1)} at the start and ${c.load[1].toFixed(1)} at the end: the figures carry that noise.`;
   const targets = ['| target | measured | verdict |', '| --- | --- | :---: |', ...evaluateNetTargets(net).map((c) => `| ${c.target} | ${c.measured} | ${c.verdict} |`)];
   lines.push(
     `Each scenario runs in its own topology (${(net.durationMs / 60_000).toFixed(1)} min in all): one network namespace per process and a router namespace joining a LAN bridge and one veth per WAN host, every link shaped with tc tbf in both directions (this kernel has no netem, so there is no added delay). Rates are Mbit/s = 10^6 bit/s; file sizes MiB.`,
+    '',
+    conditions,
     '',
     scenariosTable(net),
     '',
@@ -124,7 +132,12 @@ export function netSection(net: NetResult): string {
 /** Replace the emulated-network section of an existing report (or append it), leaving the rest as it was. */
 export function spliceNetSection(markdown: string, section: string): string {
   const start = markdown.indexOf(`\n${NET_SECTION_TITLE}\n`);
-  if (start < 0) return `${markdown.trimEnd()}\n\n${section}`;
+  if (start < 0) {
+    // Where a full run puts it: before the memory table, else at the end.
+    const before = markdown.indexOf(`\n${NEXT_SECTION_TITLE}\n`);
+    if (before < 0) return `${markdown.trimEnd()}\n\n${section}`;
+    return `${markdown.slice(0, before + 1)}${section}\n${markdown.slice(before + 1)}`;
+  }
   const next = markdown.indexOf('\n## ', start + 1);
   const tail = next < 0 ? '' : markdown.slice(next + 1);
   return `${markdown.slice(0, start + 1)}${section}${tail === '' ? '' : `\n${tail}`}`;

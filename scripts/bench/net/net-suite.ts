@@ -1,10 +1,12 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism, getPriority, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BenchError, describeError } from '../errors.ts';
+import { distsyncCommit } from '../machine-info.ts';
 import { changeLoop, measureStep, syncUntimed } from '../measure.ts';
 import type { BenchOptions, ToolId } from '../options.ts';
 import { distsyncCli, projectNode } from '../paths.ts';
-import type { ProcessRegistry } from '../processes.ts';
+import { runCommand, type ProcessRegistry } from '../processes.ts';
 import { median, percentile } from '../stats.ts';
 import { findExecutable, sleep } from '../sys-util.ts';
 import { DistsyncDriver } from '../tools/distsync.ts';
@@ -53,6 +55,19 @@ export interface NetResult {
   /** Why nothing was measured (no ip netns here). */
   skipped?: string;
   durationMs: number;
+  /** Conditions of the run, printed with the figures: the machine is shared. */
+  context: RunContext;
+}
+
+export interface RunContext {
+  startedAt: string;
+  commit: string;
+  syncthing: string | undefined;
+  cores: number;
+  /** Niceness of the harness (and so of every process it starts). */
+  nice: number;
+  /** 1-minute load average at the start and at the end. */
+  load: [number, number];
 }
 
 export interface NetSuiteParams {
@@ -74,7 +89,15 @@ export async function runNetSuite(params: NetSuiteParams): Promise<NetResult> {
   const started = performance.now();
   const { options, log } = params;
   const scenarios = netScenarios(options.net.sizes).filter((s) => options.net.scenarios.includes(s.id));
-  const result: NetResult = { scenarios, cells: [], durationMs: 0 };
+  const context: RunContext = {
+    startedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    commit: await distsyncCommit(params.root),
+    syncthing: undefined,
+    cores: availableParallelism(),
+    nice: getPriority(),
+    load: [loadavg()[0] ?? Number.NaN, Number.NaN],
+  };
+  const result: NetResult = { scenarios, cells: [], durationMs: 0, context };
   const problem = await probeEmulation(NETNS_PREFIX);
   if (problem !== undefined) {
     result.skipped = `no emulated network here: ${problem}`;
@@ -82,6 +105,7 @@ export async function runNetSuite(params: NetSuiteParams): Promise<NetResult> {
     return result;
   }
   const tools = await availableTools(params);
+  context.syncthing = await syncthingVersion(tools);
   if (params.loopbackP50Ms !== undefined) {
     result.loopbackP50Ms = params.loopbackP50Ms;
     result.loopbackFrom = 'loopback workload';
@@ -122,7 +146,15 @@ export async function runNetSuite(params: NetSuiteParams): Promise<NetResult> {
     }
   }
   result.durationMs = performance.now() - started;
+  context.load[1] = loadavg()[0] ?? Number.NaN;
   return result;
+}
+
+async function syncthingVersion(tools: ReadonlyMap<NetToolId, unknown>): Promise<string | undefined> {
+  const binary = tools.has('syncthing') ? await findExecutable('syncthing') : undefined;
+  if (binary === undefined) return undefined;
+  const out = await runCommand(binary, ['--version'], { timeoutMs: 10_000 }).catch(() => undefined);
+  return out?.stdout.trim().split(' ').slice(0, 2).join(' ');
 }
 
 type Opener = (net: EmulatedNetwork, scenario: NetScenario, workDir: string, registry: ProcessRegistry) => Promise<SyncSession>;
