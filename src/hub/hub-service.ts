@@ -1,15 +1,15 @@
-// The hub: orders every change in its journal, stores each distinct chunk once, and relays
-// each change to every subscribed client but its sender.
+// The hub: orders every change in its folder's journal, stores each distinct chunk once (for all
+// folders), and relays each change to every client of that folder but its sender.
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { BLOCKS_PROTOCOL, SYNC_PROTOCOL } from '../protocol/constants.ts'
 import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
-import { JournalStore, type JournalRecord } from '../index/journal-store.ts'
+import type { JournalRecord } from '../index/journal-store.ts'
 import { ChunkStore } from '../store/chunk-store.ts'
 import { createNode } from '../net/node.ts'
 import { peerIdOf } from '../net/identity.ts'
-import { BlockMissingError, fetchBlocks, serveBlocks } from '../net/block-transfer.ts'
+import { BlockMissingError, fetchBlocks, serveBlocks, type BlockSource } from '../net/block-transfer.ts'
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
@@ -17,7 +17,9 @@ import { sameContent, type Entry } from '../index/entry.ts'
 import { ChunkListBuilder } from '../chunk/chunk-list.ts'
 import { Session } from './session.ts'
 import { ProtocolError } from '../protocol/errors.ts'
-import { ChangedFrames } from './changed-frames.ts'
+import { Folders, type Folder } from './folders.ts'
+import { admitsToFolder, gateList, type Membership } from './membership.ts'
+import { DEFAULT_FOLDER } from '../protocol/folder-name.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -30,15 +32,13 @@ class AttachedBlockError extends Error {
   readonly code = 'ERR_BAD_ATTACHED_BLOCK'
 }
 const PARALLEL_CHUNK_WRITES = 8
-/** Changed frames kept for sessions that follow the head (small files' chunks ride in them). */
-const CHANGED_FRAMES_BUDGET = 4 * 1024 * 1024
 
 export interface HubOptions {
   dataDir: string
   privateKey: PrivateKey
   listen: string[]
-  /** undefined: admit any peer */
-  allow?: Set<string>
+  /** who may sync which folder */
+  members: Membership
   conflicts: ConflictMode
 }
 
@@ -47,12 +47,12 @@ interface Traffic { chunkBytesIn: number, chunkBytesOut: number }
 
 export class HubService {
   readonly #opts: HubOptions
-  readonly #journal: JournalStore
+  readonly #folders: Folders
   readonly #chunks: ChunkStore
+  /** folder and peer -> its session there */
   readonly #sessions = new Map<string, Session>()
   readonly #abort = new AbortController()
   readonly #traffic: Traffic = { chunkBytesIn: 0, chunkBytesOut: 0 }
-  readonly #changedFrames = new ChangedFrames(CHANGED_FRAMES_BUDGET)
   readonly #peerId: string
   readonly #failed = Promise.withResolvers<never>()
   #node: Libp2p | undefined
@@ -61,14 +61,14 @@ export class HubService {
   constructor (opts: HubOptions) {
     this.#opts = opts
     this.#peerId = peerIdOf(opts.privateKey)
-    // the hub cannot go on without its journal: every seq after the lost ones would be wrong
-    this.#journal = new JournalStore(join(opts.dataDir, 'journal.db'), err => { this.#failed.reject(err) })
+    // the hub cannot go on without its journals: every seq after the lost ones would be wrong
+    this.#folders = new Folders(opts.dataDir, err => { this.#failed.reject(err) })
     this.#failed.promise.catch(() => {})
     this.#chunks = new ChunkStore(join(opts.dataDir, 'chunks'))
-    const saved = this.#journal.meta()
-    this.#traffic.chunkBytesIn = Number(saved.chunk_bytes_in ?? 0)
-    this.#traffic.chunkBytesOut = Number(saved.chunk_bytes_out ?? 0)
   }
+
+  /** The default folder's journal also keeps the hub's traffic counters. */
+  get #meta (): Folder { return this.#folders.get(DEFAULT_FOLDER) }
 
   get peerId (): string { return this.#peerId }
 
@@ -77,27 +77,35 @@ export class HubService {
 
   async start (): Promise<string[]> {
     await mkdir(this.#opts.dataDir, { recursive: true })
+    const saved = this.#meta.journal.meta()
+    this.#traffic.chunkBytesIn = Number(saved.chunk_bytes_in ?? 0)
+    this.#traffic.chunkBytesOut = Number(saved.chunk_bytes_out ?? 0)
     await this.#chunks.init()
+    const allow = gateList(this.#opts.members)
     const node = await createNode({
       privateKey: this.#opts.privateKey,
       listen: this.#opts.listen,
-      allow: this.#opts.allow,
+      ...(allow != null ? { allow } : {}),
       // clients ping the hub every 5 s; the hub only has to drop a frozen client eventually
       pingIntervalMs: 10_000
     })
     this.#node = node
     const signal = this.#abort.signal
     await node.handle(SYNC_PROTOCOL, (stream, connection) => {
-      const session = new Session(stream, connection, this.#journal, async rec => await this.#changedFrame(rec), signal)
+      const session = new Session(stream, connection, signal)
       void this.#runSession(session).catch(err => {
         log.warn({ peer: session.peer, err: (err as Error).message }, 'sync stream closed')
         stream.abort(err as Error)
       }).finally(() => {
-        if (this.#sessions.get(session.peer) === session) this.#sessions.delete(session.peer)
+        const key = sessionKey(session)
+        if (key != null && this.#sessions.get(key) === session) this.#sessions.delete(key)
       })
     }, { maxInboundStreams: 4 })
     await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
-      void serveBlocks(stream, this.#chunks, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
+      const peer = connection.remotePeer.toString()
+      // the store is shared by all folders: a peer gets only chunks of folders it syncs now
+      const source: BlockSource = { get: async hash => this.#readableBy(peer, hash) ? await this.#chunks.get(hash) : null }
+      void serveBlocks(stream, source, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
         log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'blocks stream ended')
       })
     }, { maxInboundStreams: 64 })
@@ -106,8 +114,13 @@ export class HubService {
     await node.start()
     this.#flushTimer = setInterval(() => { this.#flushTraffic() }, 1000)
     const peer = node.peerId.toString()
-    log.info({ peer, headSeq: this.#journal.headSeq }, 'hub started')
+    log.info({ peer, headSeq: this.#meta.journal.headSeq }, 'hub started')
     return node.getMultiaddrs().map(ma => ma.toString()).map(ma => ma.includes('/p2p/') ? ma : `${ma}/p2p/${peer}`)
+  }
+
+  #readableBy (peer: string, hash: Uint8Array): boolean {
+    for (const s of this.#sessions.values()) if (s.peer === peer && s.folder?.journal.hasChunk(hash) === true) return true
+    return false
   }
 
   async stop (): Promise<void> {
@@ -116,29 +129,43 @@ export class HubService {
     // libp2p's stop once hung after a peer had been killed: bound it
     await Promise.race([this.#node?.stop(), new Promise(resolve => setTimeout(resolve, 3000).unref())])
     this.#flushTraffic()
-    this.#journal.close()
+    this.#folders.close()
     this.#chunks.close()
   }
 
   #flushTraffic (): void {
-    this.#journal.setMeta('chunk_bytes_in', String(this.#traffic.chunkBytesIn))
-    this.#journal.setMeta('chunk_bytes_out', String(this.#traffic.chunkBytesOut))
+    const { journal } = this.#meta
+    journal.setMeta('chunk_bytes_in', String(this.#traffic.chunkBytesIn))
+    journal.setMeta('chunk_bytes_out', String(this.#traffic.chunkBytesOut))
   }
 
   async #runSession (session: Session): Promise<void> {
     const signal = this.#abort.signal
-    this.#sessions.get(session.peer)?.stream.abort(new Error('replaced by a newer session of the same peer'))
-    this.#sessions.set(session.peer, session)
     while (!signal.aborted) {
       const frame = await readFrame(session.lp, signal)
       if (frame == null) break
       const msg = decodeClientMessage(frame)
       switch (msg.type) {
-        case 'hello':
-          log.info({ peer: session.peer, since: msg.hello.sinceSeq, head: this.#journal.headSeq }, 'client subscribed')
-          session.subscribe(msg.hello.sinceSeq)
+        case 'hello': {
+          if (session.folder != null) throw new ProtocolError('ERR_SECOND_HELLO', 'a session says hello once')
+          const { folder: name, sinceSeq } = msg.hello
+          if (!admitsToFolder(this.#opts.members, session.peer, name)) {
+            // the same words whether the folder exists or not: a peer learns nothing of folders it is not in
+            log.warn({ peer: session.peer, folder: name }, 'refused a client: not a member of that folder')
+            await session.sendRefused('this client is not a member of that folder on this hub')
+            await session.stream.close({ signal }).catch(() => {})
+            return
+          }
+          const folder = this.#folders.get(name)
+          const key = `${name}\0${session.peer}`
+          this.#sessions.get(key)?.stream.abort(new Error('replaced by a newer session of the same peer'))
+          this.#sessions.set(key, session)
+          log.info({ peer: session.peer, folder: name, since: sinceSeq, head: folder.journal.headSeq }, 'client subscribed')
+          session.subscribe(folder, sinceSeq, async rec => await this.#changedFrame(folder, rec))
           break
+        }
         case 'propose':
+          if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'a proposal before hello')
           // proposals run concurrently: each may wait on its own chunk transfer
           void this.#propose(session, msg.propose).then(result => session.sendResult(result)).catch(err => {
             log.warn({ peer: session.peer, path: msg.propose.entry.path, err: (err as Error).message }, 'proposal failed; closing the sync stream')
@@ -156,6 +183,8 @@ export class HubService {
 
   async #propose (session: Session, p: Propose): Promise<Result> {
     const { entry } = p
+    const folder = session.folder!
+    const { journal } = folder
     const reject = (reason: string): Result => {
       log.warn({ peer: session.peer, path: entry.path, reason }, 'refused a proposal')
       return { id: p.id, outcome: 'rejected', seq: 0, reason }
@@ -174,7 +203,7 @@ export class HubService {
     }
     // From here to the commit nothing awaits: decisions on one path cannot interleave. Neither
     // the proposer nor anyone else hears of a record before it is on disk.
-    const current = this.#journal.get(entry.path)
+    const current = journal.get(entry.path)
     const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts)
     let result: Result
     switch (decision.action) {
@@ -185,28 +214,28 @@ export class HubService {
         // the replaced content's conflict copy and the proposal land together or not at all
         let copy: Entry | undefined
         if (decision.copyCurrent && current != null) {
-          copy = this.#conflictCopy(current.entry, current.origin)
+          copy = this.#conflictCopy(folder, current.entry, current.origin)
           if (copy == null) return reject('no free conflict copy name left for this path')
         }
-        const seq = this.#journal.commit([...(copy != null ? [{ entry: copy, origin: this.#peerId }] : []), { entry, origin: session.peer }]).at(-1)!.seq
-        await this.#journal.durable()
+        const seq = journal.commit([...(copy != null ? [{ entry: copy, origin: this.#peerId }] : []), { entry, origin: session.peer }]).at(-1)!.seq
+        await journal.durable()
         result = { id: p.id, outcome: 'accepted', seq, reason: '' }
         log.info({ peer: session.peer, path: entry.path, seq, deleted: entry.deleted, conflict: decision.copyCurrent }, 'accepted')
         break
       }
       case 'supersede': {
         if (decision.copyProposal) {
-          const copy = this.#conflictCopy(entry, session.peer)
+          const copy = this.#conflictCopy(folder, entry, session.peer)
           if (copy == null) return reject('no free conflict copy name left for this path')
-          this.#journal.commit([{ entry: copy, origin: this.#peerId }])
-          await this.#journal.durable()
+          journal.commit([{ entry: copy, origin: this.#peerId }])
+          await journal.durable()
         }
         result = { id: p.id, outcome: 'superseded', seq: current!.seq, current: current!.entry, reason: decision.reason }
         log.info({ peer: session.peer, path: entry.path, reason: decision.reason }, 'superseded')
         break
       }
     }
-    for (const s of this.#sessions.values()) s.poke()
+    for (const s of this.#sessions.values()) if (s.folder === folder) s.poke()
     return result
   }
 
@@ -215,9 +244,9 @@ export class HubService {
    * the same path, second and peer gets "-2", never the first one's place. Undefined when every
    * name is taken.
    */
-  #conflictCopy (loser: Entry, loserPeer: string): Entry | undefined {
+  #conflictCopy (folder: Folder, loser: Entry, loserPeer: string): Entry | undefined {
     const path = freeConflictCopyPath(loser.path, loser.mtimeNs, loserPeer, candidate => {
-      const there = this.#journal.get(candidate)?.entry
+      const there = folder.journal.get(candidate)?.entry
       if (there == null || there.deleted) return 'nothing'
       return sameContent(there, loser) ? 'this content' : 'other content'
     })
@@ -241,8 +270,8 @@ export class HubService {
   }
 
   /** A record as the Changed frame every session sends; the hub's own records (conflict copies) go with no origin. */
-  async #changedFrame (rec: JournalRecord): Promise<Uint8Array> {
-    const frame = await this.#changedFrames.get(rec.seq, async () => {
+  async #changedFrame (folder: Folder, rec: JournalRecord): Promise<Uint8Array> {
+    const frame = await folder.frames.get(rec.seq, async () => {
       const blocks = await this.#attachable(rec.entry)
       const changed = { ...rec, origin: rec.origin === this.#peerId ? '' : rec.origin, blocks }
       return { bytes: encodeHubMessage({ type: 'changed', changed }), blockBytes: blocks.reduce((n, b) => n + b.data.byteLength, 0) }
@@ -284,4 +313,8 @@ export class HubService {
     }
     await Promise.all(writing)
   }
+}
+
+function sessionKey (session: Session): string | undefined {
+  return session.folder == null ? undefined : `${session.folder.name}\0${session.peer}`
 }

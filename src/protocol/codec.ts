@@ -5,11 +5,12 @@ import * as wire from './messages.ts'
 import { ProtocolError } from './errors.ts'
 import { HASH_BYTES, INLINE_FILE_MAX, MAX_ATTACHED_BLOCKS, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
 import { checkRelativePath } from '../fs/safe-path.ts'
+import { DEFAULT_FOLDER, checkFolderName } from './folder-name.ts'
 import { type Entry, type EntryKind, type JournalEntry } from '../index/entry.ts'
 import { CHUNK_REF_BYTES, ChunkList } from '../chunk/chunk-list.ts'
 import { Uint8ArrayList } from 'uint8arraylist'
 
-export interface Hello { sinceSeq: number }
+export interface Hello { sinceSeq: number, folder: string }
 /** A chunk in its wire form (zstd or raw), attached to the entry of a small file. */
 export interface AttachedBlock { hash: Uint8Array, data: Uint8Array, zstd: boolean }
 export interface Propose { id: number, entry: Entry, baseSeq: number, blocks: AttachedBlock[] }
@@ -28,6 +29,7 @@ export type HubMessage =
   | { type: 'changed', changed: Changed }
   | { type: 'result', result: Result }
   | { type: 'caught-up', seq: number }
+  | { type: 'refused', reason: string }
 export type ReceivedHubMessage = HubMessage | { type: 'invalid-changed', seq: number, error: Error }
 
 export interface Block { hash: Uint8Array, data: Uint8Array, zstd: boolean, missing: boolean }
@@ -123,14 +125,17 @@ function seqFromWire (n: number): number {
 }
 
 export function encodeClientMessage (m: ClientMessage): Uint8Array {
-  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq } })
+  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq, folder: m.hello.folder === DEFAULT_FOLDER ? '' : m.hello.folder } })
   const p = m.propose
   return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: p.baseSeq, blocks: blocksToWire(p.blocks) } })
 }
 
 export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): ReceivedClientMessage {
   const m = decode(() => wire.ClientMessage.decode(buf, { limits: { propose: DECODE_LIMITS.limits } } as never))
-  if (m.hello != null) return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq) } }
+  if (m.hello != null) {
+    const folder = m.hello.folder === '' ? DEFAULT_FOLDER : checkFolderName(m.hello.folder)
+    return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq), folder } }
+  }
   if (m.propose != null) {
     const p = m.propose
     try {
@@ -160,6 +165,8 @@ export function encodeHubMessage (m: HubMessage): Uint8Array {
     }
     case 'caught-up':
       return wire.HubMessage.encode({ caughtUp: { seq: m.seq } })
+    case 'refused':
+      return wire.HubMessage.encode({ refused: { reason: m.reason } })
   }
 }
 
@@ -186,6 +193,8 @@ export function decodeHubMessage (buf: Uint8Array | Uint8ArrayList): ReceivedHub
     }
   }
   if (m.caughtUp != null) return { type: 'caught-up', seq: seqFromWire(m.caughtUp.seq) }
+  // shown to the user: bounded, one line
+  if (m.refused != null) return { type: 'refused', reason: m.refused.reason.slice(0, 500).replace(/[\r\n]+/g, ' ') }
   throw new ProtocolError('ERR_UNKNOWN_MESSAGE', 'hub message has no known field')
 }
 

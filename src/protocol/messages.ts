@@ -389,6 +389,11 @@ export namespace ClientMessage {
     value: number
   }
 
+  export interface ClientMessageHelloFolderFieldEvent {
+    field: '$.hello.folder'
+    value: string
+  }
+
   export interface ClientMessageProposeIdFieldEvent {
     field: '$.propose.id'
     value: number
@@ -476,13 +481,14 @@ export namespace ClientMessage {
     return decodeMessage(buf, ClientMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeEntryChunksFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageHelloFolderFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeEntryChunksFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent> {
     return streamMessage(buf, ClientMessage.codec(), opts)
   }
 }
 
 export interface Hello {
   sinceSeq: number
+  folder: string
 }
 
 export namespace Hello {
@@ -500,12 +506,18 @@ export namespace Hello {
           w.uint64Number(obj.sinceSeq)
         }
 
+        if ((obj.folder != null && obj.folder !== '')) {
+          w.uint32(18)
+          w.string(obj.folder)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          sinceSeq: 0
+          sinceSeq: 0,
+          folder: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -516,6 +528,10 @@ export namespace Hello {
           switch (tag >>> 3) {
             case 1: {
               obj.sinceSeq = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.folder = reader.string()
               break
             }
             default: {
@@ -540,6 +556,13 @@ export namespace Hello {
               }
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.folder`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -557,6 +580,11 @@ export namespace Hello {
     value: number
   }
 
+  export interface HelloFolderFieldEvent {
+    field: '$.folder'
+    value: string
+  }
+
   export function encode (obj: Partial<Hello>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Hello.codec())
   }
@@ -565,7 +593,7 @@ export namespace Hello {
     return decodeMessage(buf, Hello.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloSinceSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloSinceSeqFieldEvent | HelloFolderFieldEvent> {
     return streamMessage(buf, Hello.codec(), opts)
   }
 }
@@ -815,6 +843,7 @@ export interface HubMessage {
   changed?: Changed
   result?: Result
   caughtUp?: CaughtUp
+  refused?: Refused
 }
 
 export namespace HubMessage {
@@ -840,6 +869,11 @@ export namespace HubMessage {
         if (obj.caughtUp != null) {
           w.uint32(26)
           CaughtUp.codec().encode(obj.caughtUp, w)
+        }
+
+        if (obj.refused != null) {
+          w.uint32(34)
+          Refused.codec().encode(obj.refused, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -869,6 +903,12 @@ export namespace HubMessage {
             case 3: {
               obj.caughtUp = CaughtUp.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.caughtUp
+              })
+              break
+            }
+            case 4: {
+              obj.refused = Refused.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.refused
               })
               break
             }
@@ -904,6 +944,13 @@ export namespace HubMessage {
             case 3: {
               yield * CaughtUp.codec().stream(reader, reader.uint32(), `${prefix}.caughtUp`, {
                 limits: opts.limits?.caughtUp
+              })
+
+              break
+            }
+            case 4: {
+              yield * Refused.codec().stream(reader, reader.uint32(), `${prefix}.refused`, {
+                limits: opts.limits?.refused
               })
 
               break
@@ -1069,6 +1116,11 @@ export namespace HubMessage {
     value: number
   }
 
+  export interface HubMessageRefusedReasonFieldEvent {
+    field: '$.refused.reason'
+    value: string
+  }
+
   export function encode (obj: Partial<HubMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, HubMessage.codec())
   }
@@ -1077,7 +1129,7 @@ export namespace HubMessage {
     return decodeMessage(buf, HubMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedEntryChunksFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultCurrentChunksFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedEntryChunksFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultCurrentChunksFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent | HubMessageRefusedReasonFieldEvent> {
     return streamMessage(buf, HubMessage.codec(), opts)
   }
 }
@@ -1649,6 +1701,95 @@ export namespace CaughtUp {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CaughtUp>): Generator<CaughtUpSeqFieldEvent> {
     return streamMessage(buf, CaughtUp.codec(), opts)
+  }
+}
+
+export interface Refused {
+  reason: string
+}
+
+export namespace Refused {
+  let _codec: Codec<Refused>
+
+  export const codec = (): Codec<Refused> => {
+    if (_codec == null) {
+      _codec = message<Refused>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(10)
+          w.string(obj.reason)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          reason: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.reason = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.reason`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RefusedReasonFieldEvent {
+    field: '$.reason'
+    value: string
+  }
+
+  export function encode (obj: Partial<Refused>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Refused.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Refused>): Refused {
+    return decodeMessage(buf, Refused.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Refused>): Generator<RefusedReasonFieldEvent> {
+    return streamMessage(buf, Refused.codec(), opts)
   }
 }
 
