@@ -1,3 +1,4 @@
+import { median } from '../stats.ts';
 import type { TargetCheck } from '../targets.ts';
 import type { NetCell, NetResult } from './net-suite.ts';
 import { LATENCY_SLACK_MS, type NetScenario } from './scenarios.ts';
@@ -32,14 +33,14 @@ function scenariosTable(net: NetResult): string {
 
 function resultsTable(net: NetResult): string {
   const rows = [
-    '| scenario | tool | time to every receiver | vs distsync | × bound | × one link | hub link in / out (MB) | 1 KiB p50 / p99 | verified |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
+    '| scenario | tool | time to every receiver | first receiver | vs distsync | × bound | × one link | hub link in / out (MB) | 1 KiB p50 / p99 | verified |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
   ];
   for (const s of net.scenarios) {
     const ref = okCell(net, s.id, 'distsync')?.medianMs;
     for (const cell of net.cells.filter((c) => c.scenario === s.id)) {
       if (cell.status !== 'ok' || cell.medianMs === undefined) {
-        rows.push(`| ${s.id} | ${label(cell.tool)} | failed: ${(cell.note ?? '').replace(/\|/g, '/').replace(/\s+/g, ' ').slice(0, 160)} | | | | | | ✗ |`);
+        rows.push(`| ${s.id} | ${label(cell.tool)} | failed: ${(cell.note ?? '').replace(/\|/g, '/').replace(/\s+/g, ' ').slice(0, 160)} | | | | | | | ✗ |`);
         continue;
       }
       const t = cell.medianMs;
@@ -48,7 +49,7 @@ function resultsTable(net: NetResult): string {
       const hubOut = cell.runs.map((r) => r.hubOutBytes).find((b) => b !== undefined);
       const hub = hubIn === undefined || hubOut === undefined ? '—' : `${(hubIn / MB).toFixed(1)} / ${(hubOut / MB).toFixed(1)}`;
       rows.push(
-        `| ${s.id} | ${label(cell.tool)} | ${secs(t)}${runs} | ${ref === undefined ? '—' : `${(t / ref).toFixed(2)}×`} | ${(t / 1000 / s.bound.seconds).toFixed(2)}× | ${(t / 1000 / s.oneLinkS).toFixed(2)}× | ${hub} | ${msec(cell.latencyP50Ms)} / ${msec(cell.latencyP99Ms)} | ${cell.verified ? '✓' : '✗'} |`,
+        `| ${s.id} | ${label(cell.tool)} | ${secs(t)}${runs} | ${secs(median(cell.runs.map((r) => r.firstMs)))} | ${ref === undefined ? '—' : `${(t / ref).toFixed(2)}×`} | ${(t / 1000 / s.bound.seconds).toFixed(2)}× | ${(t / 1000 / s.oneLinkS).toFixed(2)}× | ${hub} | ${msec(cell.latencyP50Ms)} / ${msec(cell.latencyP99Ms)} | ${cell.verified ? '✓' : '✗'} |`,
       );
     }
   }
@@ -116,7 +117,7 @@ export function netSection(net: NetResult): string {
     '',
     resultsTable(net),
     '',
-    'Time runs from the rename of the staged file into the source directory until every receiver\'s tree was verified (SHA-256), as for the loopback workloads; for Syncthing its REST API must also report every receiver at 100 %. ' +
+    'Time runs from the rename of the staged file into the source directory until every receiver\'s tree was verified (SHA-256), as for the loopback workloads; for Syncthing its REST API must also report every receiver at 100 %. "First receiver": until the first of them had it. ' +
       'Syncthing runs only on the client hosts, every device sharing the folder with every other (full mesh), fsWatcherDelayS=1; distsync runs a hub on the hub host and a client on every client host. ' +
       '"hub link in / out" = bytes the hub\'s own link carried towards / from the hub during the timed transfer (router counters, headers included). ' +
       'Kumar–Ross bound = max(F/u_s, F/d_min, N·F/Σu) with Σu the upload of every node including the hub; one link = F over the slower of the source\'s upload and the receiver\'s download. ' +
