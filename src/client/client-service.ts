@@ -20,6 +20,13 @@ import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
 import { watchTree, type TreeWatcher } from './watcher.ts'
+import { isWatchLimitError, readWatchLimit, watchLimitMessage } from '../fs/watch-limit.ts'
+import { UNWATCHED_RESCAN_MS } from './local-changes.ts'
+import { StatusBoard } from './status-board.ts'
+import { serveStatus } from './status-socket.ts'
+import { pendingAmount } from './pending-amount.ts'
+import { IgnoreState } from './ignore-state.ts'
+import { IGNORE_FILE } from '../fs/ignore-rules.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -44,6 +51,8 @@ export interface ClientOptions {
   folder: string
   privateKey: PrivateKey
   graceMs: number
+  /** swarm key (src/net/psk.ts), the hub's */
+  psk?: Uint8Array
 }
 
 export class ClientService {
@@ -51,12 +60,16 @@ export class ClientService {
   readonly #hub: HubAddress
   readonly #abort = new AbortController()
   readonly #fatal = Promise.withResolvers<never>()
+  #board: StatusBoard | undefined
 
   constructor (opts: ClientOptions) {
     this.#opts = opts
     this.#hub = parseHubAddress(opts.hub)
     void this.#fatal.promise.catch(() => {})
   }
+
+  /** Counters for a progress display; undefined until the client has started. */
+  get board (): StatusBoard | undefined { return this.#board }
 
   /** Runs until `signal` aborts (resolves) or the client cannot go on (rejects). */
   async run (signal: AbortSignal): Promise<void> {
@@ -96,9 +109,10 @@ export class ClientService {
         privateKey: this.#opts.privateKey,
         // a frozen hub is noticed within ~7 s instead of ~12 (a killed one at once: the
         // connection closes). Every second cost the hub a stream per client per second.
-        pingIntervalMs: 5000
+        pingIntervalMs: 5000,
+        ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
       })
-      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own })
+      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null })
       const monitor = hub
       let watcher: TreeWatcher | undefined
       // chokidar, still handling the removal of what stood there, can drop a watch added at
@@ -112,9 +126,21 @@ export class ClientService {
         }, WATCH_AGAIN_MS).unref()
         local.rescanSoon()
       }
+      const board = new StatusBoard({
+        dir: root, hub: this.#hub.addr.toString(), folder: this.#opts.folder, peer: node.peerId.toString(),
+        connection: () => monitor.channel != null ? 'connected' : monitor.generation === 0 ? 'connecting' : 'reconnecting',
+        lastSeq: () => index.lastSeq,
+        indexed: () => index.live(),
+        pendingUp: () => pendingAmount(root, local.pendingPaths)
+      })
+      this.#board = board
+      const ignore = new IgnoreState(root, index)
+      const replayFrom = await ignore.reload()
+      const ignored = (path: string, kind: 'file' | 'dir' | 'symlink'): boolean => ignore.ignores(path, kind)
       const remote: RemoteChanges = new RemoteChanges({
         dirReplaced,
-        root, index, queue, signal: own,
+        root, index, queue, signal: own, board, ignored,
+        skipped: seq => { ignore.skipped(seq) },
         connection: () => monitor.connection,
         generation: () => monitor.generation,
         proposeLocal: async path => await local.propose(path)
@@ -122,7 +148,7 @@ export class ClientService {
       const local: LocalChanges = new LocalChanges({
         dirReplaced,
         dirMade: path => { watcher?.watch(path) },
-        root, dirId, index, blocks, queue, signal: own, fatal, failed,
+        root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
         channel: () => monitor.channel,
         rescanned: () => { remote.retryParked() },
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
@@ -134,13 +160,30 @@ export class ClientService {
       })
       await node.start()
       log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString() }, 'client starting')
+      await serveStatus(root, () => board.snapshot(), own)
 
       await monitor.connect()
+      // rules that stopped ignoring a path: changes skipped meanwhile are asked for again
+      if (replayFrom != null && replayFrom > 0) remote.rewind(replayFrom - 1)
+      const rulesChanged = async (): Promise<void> => {
+        const from = await ignore.reload()
+        if (from == null) return
+        local.rescan()
+        if (from > 0) {
+          remote.rewind(from - 1)
+          // a new session starts from the rewound seq
+          monitor.channel?.close()
+        }
+      }
       const replacedDir = (dir: string): boolean => {
         const rec = index.get(dir)
         return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
       }
-      watcher = watchTree(root, path => { local.changed(path) }, fatal, replacedDir)
+      const limited = watchLimitWarning(() => { local.unwatched() })
+      watcher = watchTree(root, path => {
+        if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
+        local.changed(path)
+      }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is
@@ -185,4 +228,22 @@ function checkSyncTarget (index: IndexStore, root: string, target: string): void
   if (was === target) return
   const [hub, folder] = [was.slice(0, was.indexOf('/')), was.slice(was.indexOf('/') + 1)]
   throw new SyncTargetError(`${root} was synced with folder "${folder}" of hub ${hub}; to sync it with another folder or hub, remove ${join(root, STATE_DIR, 'index.db')} first`)
+}
+
+/** Past the inotify limit chokidar reports each directory it could not watch: they are counted,
+ * the user is told once (with the fix), and the client falls back to frequent rescans. */
+function watchLimitWarning (fallback: () => void): (err: Error) => void {
+  const unwatched = new Set<string>()
+  let told = false
+  return err => {
+    unwatched.add(String((err as NodeJS.ErrnoException).path ?? unwatched.size))
+    if (unwatched.size > 1) return
+    fallback()
+    // the rest of the tree's refusals come within moments of the first
+    setTimeout(() => {
+      if (told) return
+      told = true
+      log.warn({ code: (err as NodeJS.ErrnoException).code }, watchLimitMessage({ unwatched: unwatched.size, limit: readWatchLimit(), rescanSeconds: UNWATCHED_RESCAN_MS / 1000 }))
+    }, 2000).unref()
+  }
 }

@@ -7,7 +7,7 @@ import { tombstone, type Entry } from '../index/entry.ts'
 import { ChunkList } from '../chunk/chunk-list.ts'
 import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks, type FileContent } from '../fs/read-chunks.ts'
-import { scanTree } from '../fs/scan-tree.ts'
+import { compareTree } from './tree-compare.ts'
 import { checkRelativePath, PathError } from '../fs/safe-path.ts'
 import { readdirInFolder, SymlinkInPathError } from '../fs/folder-boundary.ts'
 import { localState, stillBeingWritten, SETTLE_WINDOW_NS, type LocalStat } from '../reconcile/client-decide.ts'
@@ -32,10 +32,16 @@ const SETTLE_RETRY_MS = Number(SETTLE_WINDOW_NS / 1_000_000n)
  * then utimes: the write went unseen and the empty file was synced). It is looked at once more. */
 const RECENT_CHANGE_NS = 2_000_000_000n
 const RECHECK_AFTER_MS = 100
+/** The safety-net comparison of the whole tree (a watcher can miss events: an inotify queue
+ * overflow); every 30 s once some directories could not be watched (the inotify limit). */
 const RESCAN_INTERVAL_MS = 5 * 60 * 1000
 /** After a path changed kind, the whole tree is compared again this much later (at most one
  * such scan pending): chokidar's own state can go astray there and miss what follows. */
 const RESCAN_SOON_MS = 2000
+export const UNWATCHED_RESCAN_MS = 30_000
+/** Paths a walk may leave waiting in the queue before it waits: a tree moved in is queued as it
+ * is proposed, not all at once (a closure and a set entry per path of the tree) */
+const WALK_BACKLOG = 2000
 /** Paths whose "not synced" warning was given: one warning each, and a bounded memory of them. */
 const MAX_WARNED = 10_000
 /** The file went between the look and the read (an editor's swap file, git's lock files): a
@@ -63,6 +69,8 @@ export interface LocalChangesOptions {
   rescanned?: () => void
   /** work on a path failed (the same handler as the path queue's) */
   failed: (path: string, err: unknown) => void
+  /** the folder's ignore rules (.distsyncignore) */
+  ignored?: (path: string, kind: 'file' | 'dir' | 'symlink') => boolean
 }
 
 export class LocalChanges {
@@ -75,10 +83,26 @@ export class LocalChanges {
   #deletionTimer: NodeJS.Timeout | undefined
   readonly #warned = new Set<string>()
   #rescanSoon: NodeJS.Timeout | undefined
+  #rescanEvery = RESCAN_INTERVAL_MS
+  #restartRescans: (() => void) | undefined
+  #scans = 0
 
   constructor (opts: LocalChangesOptions) {
     this.#opts = opts
   }
+
+  /** Some directories are not watched (the inotify limit): compare the tree every 30 s. */
+  unwatched (): void {
+    if (this.#rescanEvery === UNWATCHED_RESCAN_MS) return
+    this.#rescanEvery = UNWATCHED_RESCAN_MS
+    this.#restartRescans?.()
+  }
+
+  /** Compares the whole disk with the index now (after the ignore rules changed, say). */
+  rescan (): void { void this.#rescan() }
+
+  /** Paths waiting to be looked at and proposed (for `distsync status`). */
+  get pendingPaths (): string[] { return [...this.#pending, ...this.#deletions] }
 
   /** A path may have changed: one queued check per path is enough, it reads the disk when it runs. */
   changed (path: string): void {
@@ -97,8 +121,17 @@ export class LocalChanges {
    */
   sessionStarted (): () => void {
     void this.#rescan()
-    const rescans = setInterval(() => { void this.#rescan() }, RESCAN_INTERVAL_MS)
-    return () => { clearInterval(rescans) }
+    let rescans: NodeJS.Timeout | undefined
+    const start = (): void => {
+      clearInterval(rescans)
+      rescans = setInterval(() => { void this.#rescan() }, this.#rescanEvery)
+    }
+    start()
+    this.#restartRescans = start
+    return () => {
+      clearInterval(rescans)
+      this.#restartRescans = undefined
+    }
   }
 
   /** One full comparison of disk and index shortly (a directory replaced a file or link). */
@@ -109,16 +142,23 @@ export class LocalChanges {
     }, RESCAN_SOON_MS).unref()
   }
 
-  /** Everything on disk and in the index, checked against each other. */
+  /**
+   * The disk and the index compared one directory at a time (tree-compare.ts): only paths that
+   * differ are queued, nothing is read or hashed. Ignored directories are not walked.
+   */
   async #rescan (): Promise<void> {
-    const { root, index, signal } = this.#opts
-    const seen = new Set<string>()
+    const { root, index, signal, queue } = this.#opts
+    const started = performance.now()
     try {
-      for await (const path of scanTree(root, signal, rel => { void unlink(join(root, rel)).catch(() => {}) })) {
-        seen.add(path)
-        this.changed(path)
-      }
-      for (const rec of index.all()) if (!seen.has(rec.entry.path) && !rec.entry.deleted) this.changed(rec.entry.path)
+      const counts = await compareTree({
+        root, index, signal,
+        changed: path => { this.changed(path) },
+        descend: dir => this.#opts.ignored?.(dir, 'dir') !== true,
+        onTemp: rel => { void unlink(join(root, rel)).catch(() => {}) },
+        backlog: async () => { await queue.below(WALK_BACKLOG) }
+      })
+      const first = this.#scans++ === 0
+      log[first ? 'info' : 'debug']({ ...counts, ms: Math.round(performance.now() - started) }, first ? 'startup scan done' : 'rescan done')
     } catch (err) {
       if (!signal.aborted) log.error({ err: (err as Error).message }, 'scan failed')
     }
@@ -183,6 +223,9 @@ export class LocalChanges {
       }
       local = null
     }
+    // an ignored path is never proposed, not even its deletion: ignoring deletes nothing anywhere
+    const kind = local != null && local.kind !== 'other' ? local.kind : rec?.entry.kind
+    if (kind != null && this.#opts.ignored?.(path, kind) === true) return
     const state = localState(local, rec)
     if (state === 'unchanged' || state === 'absent') return
     if (state === 'deleted') {

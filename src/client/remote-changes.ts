@@ -20,6 +20,7 @@ import { tombstone, type Entry } from '../index/entry.ts'
 import type { PathQueue } from './path-queue.ts'
 import type { AttachedBlock, Changed } from '../protocol/codec.ts'
 import type { Connection } from '@libp2p/interface'
+import type { StatusBoard } from './status-board.ts'
 
 const log = logger('client')
 
@@ -36,6 +37,11 @@ export interface RemoteChangesOptions {
   dirReplaced?: (path: string) => void
   /** the user's side of a path won (or changed meanwhile): look at it as a local change */
   proposeLocal: (path: string) => Promise<'waiting' | undefined>
+  /** counts what is pending and being fetched, for `distsync status` */
+  board?: StatusBoard
+  /** the folder's ignore rules: an ignored path is not applied; `skipped` remembers its seq */
+  ignored?: (path: string, kind: 'file' | 'dir' | 'symlink') => boolean
+  skipped?: (seq: number) => void
 }
 
 /** A change tried again; `gen` is the session it came in (its seq is still unfinished there)
@@ -52,6 +58,8 @@ function applyLater (err: unknown): boolean {
 export class RemoteChanges {
   readonly #opts: RemoteChangesOptions
   #tracker: SeqTracker | undefined
+  /** replay the journal from this seq at the next session (the ignore rules changed) */
+  #rewindTo: number | undefined
   readonly #retry: RetryLater<Retry>
 
   constructor (opts: RemoteChangesOptions) {
@@ -67,7 +75,8 @@ export class RemoteChanges {
 
   /** A session starts: resume after the last seq applied. */
   opening (gen: number): { sinceSeq: number, handlers: ChannelHandlers } {
-    const tracker = new SeqTracker(this.#opts.index.lastSeq)
+    const tracker = new SeqTracker(Math.min(this.#opts.index.lastSeq, this.#rewindTo ?? Infinity))
+    this.#rewindTo = undefined
     this.#tracker = tracker
     return {
       sinceSeq: tracker.applied,
@@ -87,9 +96,14 @@ export class RemoteChanges {
     }
   }
 
+  /** The next session asks the hub for everything after `seq` again. */
+  rewind (seq: number): void {
+    this.#rewindTo = Math.min(seq, this.#rewindTo ?? Infinity)
+  }
+
   /** Makes the disk match `entry` (the hub's answer to a proposal it superseded, say). */
   async apply (entry: Entry, seq: number, seen: LocalStat | null, attached: AttachedBlock[] = []): Promise<ApplyOutcome> {
-    return await applyEntry(this.#context(attached), entry, seq, seen)
+    return await applyEntry(this.#context(attached, entry), entry, seq, seen)
   }
 
   #saveSeq (gen: number): void {
@@ -99,13 +113,21 @@ export class RemoteChanges {
   }
 
   #changed (c: Changed, gen: number): void {
-    this.#tracker!.received(c.seq)
+    const tracker = this.#tracker!
+    tracker.received(c.seq)
+    if (this.#opts.ignored?.(c.entry.path, c.entry.kind) === true) {
+      this.#opts.skipped?.(c.seq)
+      tracker.finished(c.seq)
+      this.#saveSeq(gen)
+      return
+    }
     this.#push(c, gen, 0)
   }
 
   /** `gen` undefined: the seq was let go already (a parked change tried again). */
   #push (c: Changed, gen: number | undefined, attempt: number): void {
     const tracker = this.#tracker!
+    this.#opts.board?.inbound(c.entry.path, c.entry.deleted ? 0 : c.entry.size)
     this.#opts.queue.push(c.entry.path, async () => {
       let done = false
       try {
@@ -129,6 +151,7 @@ export class RemoteChanges {
         done = err instanceof PathError || err instanceof ApplyError || err instanceof ProtocolError || err instanceof BlockMissingError
         throw err
       } finally {
+        this.#opts.board?.inboundDone(c.entry.path)
         if (done && gen != null && gen === this.#opts.generation()) {
           tracker.finished(c.seq)
           this.#saveSeq(gen)
@@ -182,20 +205,28 @@ export class RemoteChanges {
     }
   }
 
-  #context (attached: AttachedBlock[]): ApplyContext {
+  #context (attached: AttachedBlock[], entry: Entry): ApplyContext {
     return {
       root: this.#opts.root,
       ...(this.#opts.dirReplaced != null ? { dirReplaced: this.#opts.dirReplaced } : {}),
       index: this.#opts.index,
-      fetch: withAttached(attached, refs => this.#fetch(refs))
+      fetch: withAttached(attached, refs => this.#fetch(refs, entry))
     }
   }
 
-  async * #fetch (refs: Parameters<typeof fetchBlocks>[1]): ReturnType<typeof fetchBlocks> {
+  async * #fetch (refs: Parameters<typeof fetchBlocks>[1], entry: Entry): ReturnType<typeof fetchBlocks> {
     const connection = this.#opts.connection()
     if (connection == null) throw new ChannelClosedError('not connected to the hub')
     log.debug({ chunks: refs.length }, 'fetching chunks')
-    yield * fetchBlocks(connection, refs, this.#opts.signal)
+    const transfer = this.#opts.board?.transfer(entry.path, entry.size)
+    try {
+      for await (const block of fetchBlocks(connection, refs, this.#opts.signal)) {
+        transfer?.received(block.data.byteLength)
+        yield block
+      }
+    } finally {
+      transfer?.end()
+    }
     log.debug({ chunks: refs.length }, 'fetched chunks')
   }
 }
