@@ -17,7 +17,8 @@ import { logger } from '../logger.ts'
 import type { IndexStore } from '../index/index-store.ts'
 import type { PathQueue } from './path-queue.ts'
 import type { SyncChannel } from './sync-channel.ts'
-import type { ApplyOutcome } from './apply-remote.ts'
+import { ApplyLaterError, type ApplyOutcome } from './apply-remote.ts'
+import { MAX_ATTEMPTS, retryWaitMs } from './retry-later.ts'
 import type { Result } from '../protocol/codec.ts'
 
 const log = logger('client')
@@ -38,6 +39,8 @@ const RESCAN_INTERVAL_MS = 5 * 60 * 1000
 /** After a path changed kind, the whole tree is compared again this much later (at most one
  * such scan pending): chokidar's own state can go astray there and miss what follows. */
 const RESCAN_SOON_MS = 2000
+/** Tries of a hub's answer that cannot be applied yet (retry-later.ts's waits, ~2 minutes). */
+const MAX_LATER_TRIES = MAX_ATTEMPTS
 export const UNWATCHED_RESCAN_MS = 30_000
 /** Paths a walk may leave waiting in the queue before it waits: a tree moved in is queued as it
  * is proposed, not all at once (a closure and a set entry per path of the tree) */
@@ -83,6 +86,8 @@ export class LocalChanges {
   #deletionTimer: NodeJS.Timeout | undefined
   readonly #warned = new Set<string>()
   #rescanSoon: NodeJS.Timeout | undefined
+  /** path -> tries of the hub's version that could not be applied yet */
+  readonly #laterTries = new Map<string, number>()
   #rescanEvery = RESCAN_INTERVAL_MS
   #restartRescans: (() => void) | undefined
   #scans = 0
@@ -351,7 +356,21 @@ export class LocalChanges {
       case 'superseded':
         // the hub kept its version (ours survives as a conflict copy, or as a deletion it refused)
         log.info({ path, reason: result.reason }, 'the hub kept another version')
-        if (result.current != null && await this.#opts.apply(result.current, result.seq, local) === 'changed') this.changed(path)
+        if (result.current == null) return
+        try {
+          if (await this.#opts.apply(result.current, result.seq, local) === 'changed') this.changed(path)
+        } catch (err) {
+          if (!(err instanceof ApplyLaterError)) throw err
+          // the hub's version cannot go in yet (its directory is still a file here, say): the
+          // path is looked at again, and proposed, which brings the hub's answer once more
+          log.debug({ path, code: err.code }, 'cannot apply the hub\'s version yet')
+          const tries = (this.#laterTries.get(path) ?? 0) + 1
+          if (tries > MAX_LATER_TRIES) { this.#laterTries.delete(path); return }
+          this.#laterTries.set(path, tries)
+          setTimeout(() => { if (!this.#opts.signal.aborted) this.changed(path) }, retryWaitMs(tries)).unref()
+          return
+        }
+        this.#laterTries.delete(path)
         return
       case 'rejected':
         log.warn({ path, reason: result.reason }, 'the hub refused a change')
