@@ -16,6 +16,8 @@ export interface TreeWatcher {
   watch: (relDir: string) => void
 }
 
+const RACE_CODES = new Set(['EINVAL', 'ENOENT', 'ENOTDIR', 'ELOOP'])
+
 /** `replacedDir(relDir)`: true if the index holds `relDir` as something other than a live
  * directory (a file, a link, a tombstone); a child reported there means it became a directory. */
 export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void, replacedDir?: (relDir: string) => boolean): TreeWatcher {
@@ -49,7 +51,19 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
     const rel = toRel(join(watchedPath, name))
     if (rel !== '' && !rel.startsWith('..') && !ignored(rel)) changed(rel)
   })
-  watcher.on('error', err => { failed(err as Error) })
+  watcher.on('error', err => {
+    // chokidar looking at a path that changed kind under it (readlink of what is no longer a
+    // link: EINVAL) is a race, not a failure: the path is looked at again (fs-fuzz seed 115)
+    const { code, path } = err as NodeJS.ErrnoException
+    if (code != null && RACE_CODES.has(code)) {
+      if (typeof path === 'string') {
+        const rel = toRel(path)
+        if (rel !== '' && !rel.startsWith('..') && !ignored(rel)) changed(rel)
+      }
+      return
+    }
+    failed(err as Error)
+  })
   const ready = new Promise<void>(resolve => { watcher.once('ready', resolve) })
   return { ready, close: async () => { await watcher.close() }, watch: dir => { watcher.add(join(root, dir)) } }
 }
