@@ -44,8 +44,9 @@ export const MAX_FRAMES_PER_WRITE = 1024
 
 /** Handshakes (TCP accepted, Noise and yamux not done) allowed to last this long. */
 export const HANDSHAKE_TIMEOUT_MS = 5_000
-/** Handshakes pending from one IP address; past it the oldest one is dropped for the newcomer. */
-export const PENDING_HANDSHAKES_PER_ADDRESS = 32
+/** Handshakes pending from one IP address; past it the oldest one is dropped for the newcomer.
+ * Above the fifty clients that may reconnect together from one address. */
+export const PENDING_HANDSHAKES_PER_ADDRESS = 64
 /** A pending handshake younger than this is never dropped for a newcomer (an honest one takes
  * milliseconds); when all are younger, the newcomer is refused. */
 export const PENDING_HANDSHAKE_GRACE_MS = 500

@@ -15,6 +15,7 @@ import { sha256 } from '../../src/chunk/hash.ts'
 import { amplify, closedWithin, endlessPrefix, oneChunkFile, openSync, refusedProposals, resultOf, serveChunk, serveNothing, stopReading, stuckProposals, unreadProposals } from '../../scripts/attack/hostile-member.ts'
 import { idleSockets } from '../../scripts/attack/strangers.ts'
 import { peakRssOf, mb } from '../../scripts/attack/memory.ts'
+import { runAttack } from '../../scripts/attack/run.ts'
 import { clientReady, startClient, startHub, tempDir, waitFor, type Hub } from './harness.ts'
 import type { Libp2p } from 'libp2p'
 
@@ -48,6 +49,14 @@ test('case 3: an endless length prefix on a sync or blocks stream loses that str
     assert.equal((await resultOf(s, id))?.outcome, 'accepted')
     console.log(`hub peak RSS ${mb(peak)}`)
   })
+})
+
+test('case 3, before the handshake: sockets sending an endless prefix do not starve the hub; honest clients keep syncing', { timeout: 170_000 }, async () => {
+  const report = await runAttack({ seconds: 10, only: ['garbage'] })
+  console.log(`hub peak RSS ${mb(report.hubPeakRss)}`)
+  assert.ok(report.honestConverged, report.notes.join('\n'))
+  assert.ok(!report.lostHub, report.notes.join('\n'))
+  assert.ok(report.hubPeakRss < PEAK_LIMIT, `hub peak RSS ${mb(report.hubPeakRss)}`)
 })
 
 test('case 4: one chunk asked 1024 times per request on many streams, answers read or not: the hub stays bounded', async () => {
