@@ -59,7 +59,13 @@ async function hostileNode (key: PrivateKey): Promise<Libp2p> {
 }
 
 /** `only`: run these attacks alone (all by default) */
-export async function runAttack (opts: { seconds: number, only?: AttackName[], log?: (line: string) => void }): Promise<AttackReport> {
+/** How hard each attacker pushes: the suite's short form runs beside other tests on a small machine. */
+export interface AttackScale { readingStreams: number, unreadStreams: number, stuckChunks: number, unreadProposals: number, refusals: number, garbageSockets: number, idleSockets: number, strangers: number }
+export const FULL: AttackScale = { readingStreams: 4, unreadStreams: 32, stuckChunks: 25_000, unreadProposals: 50_000, refusals: 2000, garbageSockets: 8, idleSockets: 300, strangers: 10 }
+export const SHORT: AttackScale = { readingStreams: 2, unreadStreams: 16, stuckChunks: 25_000, unreadProposals: 30_000, refusals: 500, garbageSockets: 2, idleSockets: 300, strangers: 4 }
+
+export async function runAttack (opts: { seconds: number, scale?: AttackScale, only?: AttackName[], log?: (line: string) => void }): Promise<AttackReport> {
+  const scale = opts.scale ?? FULL
   const say = opts.log ?? (() => {})
   const notes: string[] = []
   const dirs = await Promise.all([tempDir('honest-a'), tempDir('honest-b')])
@@ -87,7 +93,7 @@ export async function runAttack (opts: { seconds: number, only?: AttackName[], l
     const ms = opts.seconds * 1000
     const deadline = Date.now() + ms
     const on = (name: AttackName): boolean => opts.only == null || opts.only.includes(name)
-    if (on('idle')) idle = await idleSockets(port, 300)
+    if (on('idle')) idle = await idleSockets(port, scale.idleSockets)
     let honestFiles = 0
     const honest = (async () => {
       while (Date.now() < deadline) {
@@ -100,22 +106,22 @@ export async function runAttack (opts: { seconds: number, only?: AttackName[], l
       }
     })()
     const counts = await Promise.all([
-      on('amplify') ? amplify(serving, hub.addr, sha256(data), { streams: 4, repeat: 1024, readAnswers: true, ms }) : 0,
-      on('amplify') ? amplify(serving, hub.addr, sha256(data), { streams: 32, repeat: 1024, readAnswers: false, ms }) : 0,
-      on('stuck') && repeat(deadline, async () => { await stuckProposals(await openSync(stuck, hub.addr), 100, 25_000, Math.max(0, deadline - Date.now())) }),
+      on('amplify') ? amplify(serving, hub.addr, sha256(data), { streams: scale.readingStreams, repeat: 1024, readAnswers: true, ms }) : 0,
+      on('amplify') ? amplify(serving, hub.addr, sha256(data), { streams: scale.unreadStreams, repeat: 1024, readAnswers: false, ms }) : 0,
+      on('stuck') && repeat(deadline, async () => { await stuckProposals(await openSync(stuck, hub.addr), 100, scale.stuckChunks, Math.max(0, deadline - Date.now())) }),
       on('unread') && repeat(deadline, async () => {
         const s = await openSync(serving, hub.addr)
         stopReading(s.stream)
-        await unreadProposals(s, 50_000)
+        await unreadProposals(s, scale.unreadProposals)
         await new Promise(resolve => setTimeout(resolve, 2000))
       }),
-      on('refused') && repeat(deadline, async () => { await refusedProposals(await openSync(serving, hub.addr), 2000) }),
+      on('refused') && repeat(deadline, async () => { await refusedProposals(await openSync(serving, hub.addr), scale.refusals) }),
       on('prefix') && repeat(deadline, async () => {
         const streams = await Promise.all([SYNC_PROTOCOL, BLOCKS_PROTOCOL].map(async p => await endlessPrefix(serving, hub.addr, p, 3.5 * 1024 * 1024)))
         for (const s of streams) s.abort(new Error('next round'))
       }),
-      on('strangers') && repeat(deadline, async () => { await strangers(hub.addr, 10) }),
-      on('garbage') ? garbageSockets(port, 8, ms) : 0,
+      on('strangers') && repeat(deadline, async () => { await strangers(hub.addr, scale.strangers) }),
+      on('garbage') ? garbageSockets(port, scale.garbageSockets, ms) : 0,
       honest
     ])
     say(`attack over after ${opts.seconds} s: ${counts[0] + counts[1]} blocks streams ended by the hub, ${String(counts[7])} garbage sockets`)
