@@ -14,12 +14,17 @@ import { TEMP_DIR } from './apply-remote.ts'
 import { ChannelClosedError } from './sync-channel.ts'
 import { PathQueue } from './path-queue.ts'
 import { LocalBlocks } from './local-blocks.ts'
-import { LocalChanges } from './local-changes.ts'
+import { GONE_CODES, LocalChanges } from './local-changes.ts'
 import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
 import { watchTree } from './watcher.ts'
+import { StatusBoard } from './status-board.ts'
+import { serveStatus } from './status-socket.ts'
+import { pendingAmount } from './pending-amount.ts'
+import { IgnoreState } from './ignore-state.ts'
+import { IGNORE_FILE } from '../fs/ignore-rules.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -43,6 +48,8 @@ export interface ClientOptions {
   folder: string
   privateKey: PrivateKey
   graceMs: number
+  /** swarm key (src/net/psk.ts), the hub's */
+  psk?: Uint8Array
 }
 
 export class ClientService {
@@ -50,12 +57,16 @@ export class ClientService {
   readonly #hub: HubAddress
   readonly #abort = new AbortController()
   readonly #fatal = Promise.withResolvers<never>()
+  #board: StatusBoard | undefined
 
   constructor (opts: ClientOptions) {
     this.#opts = opts
     this.#hub = parseHubAddress(opts.hub)
     void this.#fatal.promise.catch(() => {})
   }
+
+  /** Counters for a progress display; undefined until the client has started. */
+  get board (): StatusBoard | undefined { return this.#board }
 
   /** Runs until `signal` aborts (resolves) or the client cannot go on (rejects). */
   async run (signal: AbortSignal): Promise<void> {
@@ -80,6 +91,11 @@ export class ClientService {
     const failed = (path: string, err: unknown): void => {
       if (err instanceof DirGoneError) { fatal(err); return }
       if (err instanceof ChannelClosedError || own.aborted) return
+      // a file gone between the event and the read is a normal race (issue 16.7)
+      if (GONE_CODES.has((err as { code?: string }).code ?? '')) {
+        log.debug({ path, err: (err as Error).message }, 'a path went while it was synced')
+        return
+      }
       log.error({ path, err: (err as Error).message, code: (err as { code?: string }).code }, 'could not sync a path')
     }
     const queue = new PathQueue(CONCURRENCY, failed)
@@ -90,19 +106,33 @@ export class ClientService {
         privateKey: this.#opts.privateKey,
         // a frozen hub is noticed within ~7 s instead of ~12 (a killed one at once: the
         // connection closes). Every second cost the hub a stream per client per second.
-        pingIntervalMs: 5000
+        pingIntervalMs: 5000,
+        ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
       })
-      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own })
+      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null })
       const monitor = hub
+      const board = new StatusBoard({
+        dir: root, hub: this.#hub.addr.toString(), folder: this.#opts.folder, peer: node.peerId.toString(),
+        connection: () => monitor.channel != null ? 'connected' : monitor.generation === 0 ? 'connecting' : 'reconnecting',
+        lastSeq: () => index.lastSeq,
+        indexed: () => index.all().filter(r => !r.entry.deleted).map(r => r.entry),
+        pendingUp: () => pendingAmount(root, local.pendingPaths)
+      })
+      this.#board = board
+      const ignore = new IgnoreState(root, index)
+      const replayFrom = await ignore.reload()
+      const ignored = (path: string, kind: 'file' | 'dir' | 'symlink'): boolean => ignore.ignores(path, kind)
       const remote: RemoteChanges = new RemoteChanges({
-        root, index, queue, signal: own,
+        root, index, queue, signal: own, board, ignored,
+        skipped: seq => { ignore.skipped(seq) },
         connection: () => monitor.connection,
         generation: () => monitor.generation,
         proposeLocal: async path => { await local.propose(path) }
       })
       const local: LocalChanges = new LocalChanges({
-        root, dirId, index, blocks, queue, signal: own, fatal, failed,
+        root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
         channel: () => monitor.channel,
+        rescanned: () => { remote.retryParked() },
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
       await handleBlocks(node, blocks, own, {
@@ -112,9 +142,29 @@ export class ClientService {
       })
       await node.start()
       log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString() }, 'client starting')
+      await serveStatus(root, () => board.snapshot(), own)
 
       await monitor.connect()
-      const watcher = watchTree(root, path => { local.changed(path) }, fatal)
+      // rules that stopped ignoring a path: changes skipped meanwhile are asked for again
+      if (replayFrom != null && replayFrom > 0) remote.rewind(replayFrom - 1)
+      const rulesChanged = async (): Promise<void> => {
+        const from = await ignore.reload()
+        if (from == null) return
+        local.rescan()
+        if (from > 0) {
+          remote.rewind(from - 1)
+          // a new session starts from the rewound seq
+          monitor.channel?.close()
+        }
+      }
+      const replacedDir = (dir: string): boolean => {
+        const rec = index.get(dir)
+        return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
+      }
+      const watcher = watchTree(root, path => {
+        if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
+        local.changed(path)
+      }, fatal, replacedDir)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is
