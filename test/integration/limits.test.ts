@@ -52,7 +52,7 @@ test('case 3: an endless length prefix on a sync or blocks stream loses that str
 })
 
 test('case 3, before the handshake: sockets sending an endless prefix do not starve the hub; honest clients keep syncing', { timeout: 170_000 }, async () => {
-  const report = await runAttack({ seconds: 10, only: ['garbage'] })
+  const report = await runAttack({ seconds: 8, only: ['garbage'] })
   console.log(`hub peak RSS ${mb(report.hubPeakRss)}`)
   assert.ok(report.honestConverged, report.notes.join('\n'))
   assert.ok(!report.lostHub, report.notes.join('\n'))
