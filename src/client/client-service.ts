@@ -19,7 +19,7 @@ import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
-import { watchTree } from './watcher.ts'
+import { IgnoringWatcher } from './ignoring-watcher.ts'
 import { StatusBoard } from './status-board.ts'
 import { serveStatus } from './status-socket.ts'
 import { pendingAmount } from './pending-amount.ts'
@@ -144,6 +144,7 @@ export class ClientService {
       const rulesChanged = async (): Promise<void> => {
         const from = await ignore.reload()
         if (from == null) return
+        await watcher.restart()
         local.rescan()
         if (from > 0) {
           remote.rewind(from - 1)
@@ -151,10 +152,10 @@ export class ClientService {
           monitor.channel?.close()
         }
       }
-      const watcher = watchTree(root, path => {
+      const watcher: IgnoringWatcher = new IgnoringWatcher(root, path => {
         if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
         local.changed(path)
-      }, fatal)
+      }, fatal, ignored)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is

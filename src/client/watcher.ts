@@ -10,18 +10,20 @@ export interface TreeWatcher {
   close: () => Promise<void>
 }
 
-export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void): TreeWatcher {
+/** `skip`: paths not to watch at all (the ignore rules): an ignored node_modules/ costs no watches */
+export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void, skip?: (relPath: string, isDir: boolean) => boolean): TreeWatcher {
   const toRel = (abs: string): string => relative(root, abs).split(sep).join('/')
   const watcher = watch(root, {
     ignoreInitial: true,
     followSymlinks: false,
     // the client's own scan covers startup; atomic saves are ordinary change events to us
     atomic: false,
-    ignored: (abs: string) => {
+    ignored: (abs: string, stats?: { isDirectory: () => boolean }) => {
       const rel = toRel(abs)
       if (rel === '' || rel.startsWith('..')) return false
       const parts = rel.split('/')
-      return parts.some((p, i) => isReservedName(p, i === 0))
+      // chokidar asks without stats first, then with them: a directory rule matches the second time
+      return parts.some((p, i) => isReservedName(p, i === 0)) || (skip?.(rel, stats?.isDirectory() === true) ?? false)
     }
   })
   watcher.on('all', (_event, abs) => {
