@@ -97,7 +97,9 @@ export class LocalChanges {
     const { root, index, signal } = this.#opts
     const seen = new Set<string>()
     try {
-      for await (const path of scanTree(root, signal, rel => { void unlink(join(root, rel)).catch(() => {}) })) {
+      const ignored = this.#opts.ignored
+      const skip = ignored != null ? (rel: string, isDir: boolean) => ignored(rel, isDir ? 'dir' : 'file') : undefined
+      for await (const path of scanTree(root, signal, rel => { void unlink(join(root, rel)).catch(() => {}) }, '', skip)) {
         seen.add(path)
         this.changed(path)
       }
