@@ -14,7 +14,7 @@ import { TEMP_DIR } from './apply-remote.ts'
 import { ChannelClosedError } from './sync-channel.ts'
 import { PathQueue } from './path-queue.ts'
 import { LocalBlocks } from './local-blocks.ts'
-import { LocalChanges } from './local-changes.ts'
+import { GONE_CODES, LocalChanges } from './local-changes.ts'
 import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
@@ -91,6 +91,11 @@ export class ClientService {
     const failed = (path: string, err: unknown): void => {
       if (err instanceof DirGoneError) { fatal(err); return }
       if (err instanceof ChannelClosedError || own.aborted) return
+      // a file gone between the event and the read is a normal race (issue 16.7)
+      if (GONE_CODES.has((err as { code?: string }).code ?? '')) {
+        log.debug({ path, err: (err as Error).message }, 'a path went while it was synced')
+        return
+      }
       log.error({ path, err: (err as Error).message, code: (err as { code?: string }).code }, 'could not sync a path')
     }
     const queue = new PathQueue(CONCURRENCY, failed)
@@ -127,6 +132,7 @@ export class ClientService {
       const local: LocalChanges = new LocalChanges({
         root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
         channel: () => monitor.channel,
+        rescanned: () => { remote.retryParked() },
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
       await handleBlocks(node, blocks, own, {
@@ -152,10 +158,14 @@ export class ClientService {
           monitor.channel?.close()
         }
       }
+      const replacedDir = (dir: string): boolean => {
+        const rec = index.get(dir)
+        return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
+      }
       const watcher: IgnoringWatcher = new IgnoringWatcher(root, path => {
         if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
         local.changed(path)
-      }, fatal, ignored)
+      }, fatal, replacedDir, ignored)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is
