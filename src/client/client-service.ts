@@ -20,6 +20,8 @@ import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
 import { IgnoringWatcher } from './ignoring-watcher.ts'
+import { isWatchLimitError, readWatchLimit, watchLimitMessage } from '../fs/watch-limit.ts'
+import { UNWATCHED_RESCAN_MS } from './local-changes.ts'
 import { StatusBoard } from './status-board.ts'
 import { serveStatus } from './status-socket.ts'
 import { pendingAmount } from './pending-amount.ts'
@@ -115,7 +117,7 @@ export class ClientService {
         dir: root, hub: this.#hub.addr.toString(), folder: this.#opts.folder, peer: node.peerId.toString(),
         connection: () => monitor.channel != null ? 'connected' : monitor.generation === 0 ? 'connecting' : 'reconnecting',
         lastSeq: () => index.lastSeq,
-        indexed: () => index.all().filter(r => !r.entry.deleted).map(r => r.entry),
+        indexed: () => index.live(),
         pendingUp: () => pendingAmount(root, local.pendingPaths)
       })
       this.#board = board
@@ -162,10 +164,11 @@ export class ClientService {
         const rec = index.get(dir)
         return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
       }
+      const limited = watchLimitWarning(() => { local.unwatched() })
       const watcher: IgnoringWatcher = new IgnoringWatcher(root, path => {
         if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
         local.changed(path)
-      }, fatal, replacedDir, ignored)
+      }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is
@@ -210,4 +213,22 @@ function checkSyncTarget (index: IndexStore, root: string, target: string): void
   if (was === target) return
   const [hub, folder] = [was.slice(0, was.indexOf('/')), was.slice(was.indexOf('/') + 1)]
   throw new SyncTargetError(`${root} was synced with folder "${folder}" of hub ${hub}; to sync it with another folder or hub, remove ${join(root, STATE_DIR, 'index.db')} first`)
+}
+
+/** Past the inotify limit chokidar reports each directory it could not watch: they are counted,
+ * the user is told once (with the fix), and the client falls back to frequent rescans. */
+function watchLimitWarning (fallback: () => void): (err: Error) => void {
+  const unwatched = new Set<string>()
+  let told = false
+  return err => {
+    unwatched.add(String((err as NodeJS.ErrnoException).path ?? unwatched.size))
+    if (unwatched.size > 1) return
+    fallback()
+    // the rest of the tree's refusals come within moments of the first
+    setTimeout(() => {
+      if (told) return
+      told = true
+      log.warn({ code: (err as NodeJS.ErrnoException).code }, watchLimitMessage({ unwatched: unwatched.size, limit: readWatchLimit(), rescanSeconds: UNWATCHED_RESCAN_MS / 1000 }))
+    }, 2000).unref()
+  }
 }

@@ -3,9 +3,8 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isReservedName, TEMP_PREFIX } from './safe-path.ts'
 
-/** Yields relative paths, parents before children; `onTemp` gets leftover temp files; what `skip`
- * says (the ignore rules) is neither yielded nor walked into. */
-export async function * scanTree (root: string, signal: AbortSignal, onTemp?: (rel: string) => void, rel = '', skip?: (rel: string, isDir: boolean) => boolean): AsyncGenerator<string> {
+/** Yields relative paths, parents before children; `onTemp` gets leftover temp files. */
+export async function * scanTree (root: string, signal: AbortSignal, onTemp?: (rel: string) => void, rel = ''): AsyncGenerator<string> {
   let names
   try {
     names = await readdir(rel === '' ? root : join(root, rel), { withFileTypes: true })
@@ -21,8 +20,7 @@ export async function * scanTree (root: string, signal: AbortSignal, onTemp?: (r
       if (d.name.startsWith(TEMP_PREFIX)) onTemp?.(path)
       continue
     }
-    if (skip?.(path, d.isDirectory()) === true) continue
     yield path
-    if (d.isDirectory()) yield * scanTree(root, signal, onTemp, path, skip)
+    if (d.isDirectory()) yield * scanTree(root, signal, onTemp, path)
   }
 }
