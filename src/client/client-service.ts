@@ -19,7 +19,7 @@ import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
-import { watchTree } from './watcher.ts'
+import { IgnoringWatcher } from './ignoring-watcher.ts'
 import { isWatchLimitError, readWatchLimit, watchLimitMessage } from '../fs/watch-limit.ts'
 import { UNWATCHED_RESCAN_MS } from './local-changes.ts'
 import { StatusBoard } from './status-board.ts'
@@ -152,6 +152,7 @@ export class ClientService {
       const rulesChanged = async (): Promise<void> => {
         const from = await ignore.reload()
         if (from == null) return
+        await watcher.restart()
         local.rescan()
         if (from > 0) {
           remote.rewind(from - 1)
@@ -164,10 +165,10 @@ export class ClientService {
         return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
       }
       const limited = watchLimitWarning(() => { local.unwatched() })
-      const watcher = watchTree(root, path => {
+      const watcher: IgnoringWatcher = new IgnoringWatcher(root, path => {
         if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
         local.changed(path)
-      }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir)
+      }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is
