@@ -19,7 +19,7 @@ import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
-import { watchTree, type TreeWatcher } from './watcher.ts'
+import { IgnoringWatcher } from './ignoring-watcher.ts'
 import { isWatchLimitError, readWatchLimit, watchLimitMessage } from '../fs/watch-limit.ts'
 import { UNWATCHED_RESCAN_MS } from './local-changes.ts'
 import { StatusBoard } from './status-board.ts'
@@ -114,7 +114,7 @@ export class ClientService {
       })
       hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null })
       const monitor = hub
-      let watcher: TreeWatcher | undefined
+      let watcher: IgnoringWatcher | undefined
       // chokidar, still handling the removal of what stood there, can drop a watch added at
       // once (fs-fuzz seed 10): watched again, and looked into, once it has settled
       const dirReplaced = (path: string): void => {
@@ -168,6 +168,7 @@ export class ClientService {
       const rulesChanged = async (): Promise<void> => {
         const from = await ignore.reload()
         if (from == null) return
+        await watcher?.restart()
         local.rescan()
         if (from > 0) {
           remote.rewind(from - 1)
@@ -180,10 +181,10 @@ export class ClientService {
         return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
       }
       const limited = watchLimitWarning(() => { local.unwatched() })
-      watcher = watchTree(root, path => {
+      watcher = new IgnoringWatcher(root, path => {
         if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
         local.changed(path)
-      }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir)
+      }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBench, quickOptions } from '../../scripts/bench/harness.ts';
 import { EmulatedNetwork, probeEmulation } from '../../scripts/bench/net/emulated-net.ts';
@@ -84,4 +85,27 @@ test('Ctrl-C during a network run stops the processes and deletes the namespaces
   if (code === 'timeout') child.kill('SIGKILL');
   assert.equal(code, 130, stderr);
   assert.deepEqual(leftover(pid), [], stderr);
+});
+
+test('npm run bench -- --net-only replaces only the network section of the report', { timeout: 120_000, skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-net-report-'));
+  try {
+    const out = join(dir, 'benchmarks.md');
+    writeFileSync(out, '# distsync benchmarks\n\n## Results\n\nkept\n\n## Emulated networks\n\nstale\n\n## Peak memory by process role\n\nkept too\n');
+    const args = ['--quick', '--net-only', '--only', 'distsync', '--net-scenarios', 'lan', '--net-latency-changes', '1', '--no-netns', '--no-install', '--out', out];
+    const child = spawn(process.execPath, [join(root, 'dist', 'scripts', 'bench', 'run.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0, output);
+    const report = readFileSync(out, 'utf8');
+    assert.match(report, /## Results\n\nkept\n/);
+    assert.match(report, /## Peak memory by process role\n\nkept too\n/);
+    assert.doesNotMatch(report, /stale/);
+    assert.match(report, /\| lan \| distsync \| [0-9.]+ s \|/, report);
+    assert.deepEqual(leftover(child.pid as number), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
