@@ -43,6 +43,7 @@ export class SyncTargetError extends Error {
 const CONCURRENCY = 16
 const DIR_CHECK_MS = 500
 const WATCH_AGAIN_MS = 1000
+const WATCHER_CLOSE_MS = 2000
 
 export interface ClientOptions {
   dir: string
@@ -197,7 +198,8 @@ export class ClientService {
         }
         await Promise.race([this.#fatal.promise, monitor.run(session), abortPromise(own)])
       } finally {
-        await watcher.close()
+        // chokidar's close once waited 30 s after a directory had become a symlink: bounded
+        await Promise.race([watcher.close(), sleep(WATCHER_CLOSE_MS, undefined, { ref: false })]).catch(() => {})
       }
     } catch (err) {
       if (own.aborted && !(err instanceof DirGoneError)) return
