@@ -197,7 +197,10 @@ export class ClientService {
         }
         await Promise.race([this.#fatal.promise, monitor.run(session), abortPromise(own)])
       } finally {
-        await watcher.close()
+        // chokidar's close has been seen to never settle after a directory replaced a link (its
+        // pending reads of the old path): bounded like libp2p's stop below
+        const closed = await Promise.race([watcher.close().then(() => true), sleep(3000, false, { ref: false })])
+        if (!closed) log.warn('the directory watcher did not close within 3 s; stopping anyway')
       }
     } catch (err) {
       if (own.aborted && !(err instanceof DirGoneError)) return
