@@ -147,7 +147,6 @@ export class ClientService {
       })
       const local: LocalChanges = new LocalChanges({
         dirReplaced,
-        dirMade: path => { watcher?.watch(path) },
         root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
         channel: () => monitor.channel,
         rescanned: () => { remote.retryParked() },
