@@ -43,7 +43,6 @@ export class SyncTargetError extends Error {
 const CONCURRENCY = 16
 const DIR_CHECK_MS = 500
 const WATCH_AGAIN_MS = 1000
-const WATCHER_CLOSE_MS = 2000
 
 export interface ClientOptions {
   dir: string
@@ -148,7 +147,6 @@ export class ClientService {
       })
       const local: LocalChanges = new LocalChanges({
         dirReplaced,
-        dirMade: path => { watcher?.watch(path) },
         root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
         channel: () => monitor.channel,
         rescanned: () => { remote.retryParked() },
@@ -198,8 +196,10 @@ export class ClientService {
         }
         await Promise.race([this.#fatal.promise, monitor.run(session), abortPromise(own)])
       } finally {
-        // chokidar's close once waited 30 s after a directory had become a symlink: bounded
-        await Promise.race([watcher.close(), sleep(WATCHER_CLOSE_MS, undefined, { ref: false })]).catch(() => {})
+        // chokidar's close has been seen to never settle after a directory replaced a link (its
+        // pending reads of the old path): bounded like libp2p's stop below
+        const closed = await Promise.race([watcher.close().then(() => true), sleep(3000, false, { ref: false })])
+        if (!closed) log.warn('the directory watcher did not close within 3 s; stopping anyway')
       }
     } catch (err) {
       if (own.aborted && !(err instanceof DirGoneError)) return

@@ -66,8 +66,6 @@ export interface LocalChangesOptions {
   fatal: (err: Error) => void
   /** a directory was found where the index has something else (the watcher is told to watch it) */
   dirReplaced?: (path: string) => void
-  /** a new directory (the watcher is told to watch it) */
-  dirMade?: (path: string) => void
   /** each periodic or reconnect rescan (remote changes parked for later are tried again) */
   rescanned?: () => void
   /** work on a path failed (the same handler as the path queue's) */
@@ -254,8 +252,8 @@ export class LocalChanges {
     // a directory the index does not hold as one (new, or made where a file was: rm x && mkdir
     // x): the watcher may watch nothing in it and have reported none of what is inside
     if (local.kind === 'dir' && (rec == null || rec.entry.deleted || rec.entry.kind !== 'dir')) {
-      if (rec == null) this.#opts.dirMade?.(path)
-      else this.#opts.dirReplaced?.(path)
+      // a new one is chokidar's own (adding it again while chokidar reads it lost events in it)
+      if (rec != null) this.#opts.dirReplaced?.(path)
       this.lookInside(path)
     }
     const built = await this.#buildEntry(path, abs, local)

@@ -104,7 +104,7 @@ export function startClient (hub: string, dir: string, extra: string[] = []): Pr
 /** Waits until the client has said hello and caught up with the hub. */
 export async function clientReady (c: Proc): Promise<void> {
   await Promise.race([
-    waitFor('the client to catch up', () => c.stderr().includes('caught up with the hub'), 15000),
+    waitFor('the client to catch up', () => c.stderr().includes('caught up with the hub'), 30000),
     c.exited.then(code => { throw new Error(`client exited ${code}: ${c.stderr()}`) })
   ])
 }
@@ -174,11 +174,17 @@ export async function cluster (n: number, hubArgs?: string[]): Promise<{ hub: Hu
   const hub = await startHub(hubArgs != null ? { args: hubArgs } : {})
   const dirs = await Promise.all(Array.from({ length: n }, async (_, i) => await tempDir(`c${i}`)))
   const clients = dirs.map(d => startClient(hub.addr, d))
-  await Promise.all(clients.map(clientReady))
   const close = async (): Promise<void> => {
     await Promise.all(clients.map(async c => await c.stop()))
     await hub.stop()
     await Promise.all([...dirs, hub.dataDir].map(async d => await rm(d, { recursive: true, force: true })))
+  }
+  try {
+    await Promise.all(clients.map(clientReady))
+  } catch (err) {
+    // the caller never gets `close`: what was started must not outlive the test
+    await close()
+    throw err
   }
   return { hub, dirs, clients, close }
 }
