@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,11 @@ export async function runBench(run: BenchRun): Promise<SuiteResult> {
   const registry = new ProcessRegistry();
   const onExit = (): void => registry.killAllNow();
   process.once('exit', onExit);
+  // However the process ends (an interrupt can end it before the finally below has run), the temp dir goes.
+  const removeDir = (): void => {
+    if (!run.options.keep) rmSync(benchDir, { recursive: true, force: true });
+  };
+  process.once('exit', removeDir);
   // Killing the tool makes the wait in progress fail at once (its assertAlive).
   run.signal?.addEventListener('abort', onExit, { once: true });
   const optional = {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBench, quickOptions } from '../../scripts/bench/harness.ts';
@@ -67,8 +67,11 @@ test('a build that fails half-way deletes what it made', { timeout: 60_000, skip
 });
 
 test('Ctrl-C during a network run stops the processes and deletes the namespaces', { timeout: 120_000, skip }, async () => {
+  // Its own TMPDIR, so that what it leaves behind can be told from other runs on the machine.
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-net-int-'));
   const child = spawn(process.execPath, [join(root, 'dist', 'scripts', 'bench', 'run.js'), '--quick', '--net-only', '--only', 'distsync', '--net-scenarios', 'wan', '--no-netns', '--no-install'], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, TMPDIR: tmp },
   });
   const pid = child.pid as number;
   let stderr = '';
@@ -85,6 +88,9 @@ test('Ctrl-C during a network run stops the processes and deletes the namespaces
   if (code === 'timeout') child.kill('SIGKILL');
   assert.equal(code, 130, stderr);
   assert.deepEqual(leftover(pid), [], stderr);
+  const left = readdirSync(tmp);
+  rmSync(tmp, { recursive: true, force: true });
+  assert.deepEqual(left, [], 'the benchmark removed its temp dir');
 });
 
 test('npm run bench -- --net-only replaces only the network section of the report', { timeout: 120_000, skip }, async () => {
