@@ -1,0 +1,231 @@
+// Local changes (the original's "serve" thread): a path the watcher or a scan names is compared
+// with the index (flow 1); a change is chunked, hashed and proposed to the hub, and the hub's
+// answer recorded or applied. Deletions are held back until they stop coming.
+import { readdir, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { tombstone, type Entry } from '../index/entry.ts'
+import { ChunkList } from '../chunk/chunk-list.ts'
+import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
+import { FileChangedError, readChunks, type FileContent } from '../fs/read-chunks.ts'
+import { scanTree } from '../fs/scan-tree.ts'
+import { checkRelativePath } from '../fs/safe-path.ts'
+import { localState, stillBeingWritten, SETTLE_WINDOW_NS, type LocalStat } from '../reconcile/client-decide.ts'
+import { checkDir, type DirIdentity } from './dir-monitor.ts'
+import { attachable, type LocalBlocks } from './local-blocks.ts'
+import { logger } from '../logger.ts'
+import type { IndexStore } from '../index/index-store.ts'
+import type { PathQueue } from './path-queue.ts'
+import type { SyncChannel } from './sync-channel.ts'
+import type { ApplyOutcome } from './apply-remote.ts'
+import type { Result } from '../protocol/codec.ts'
+
+const log = logger('client')
+
+/** Deletions are proposed once none has been seen for this long: `rm -rf dir` deletes the files
+ * first and the directory last, and that must read as "directory gone", not "every file deleted". */
+const DELETE_SETTLE_MS = 1000
+/** A file still being written is looked at again once the settle window has passed. */
+const SETTLE_RETRY_MS = Number(SETTLE_WINDOW_NS / 1_000_000n)
+/** chokidar drops a file's change events that come within 5 ms of the one before (its watch
+ * throttle): a file changed this recently may have changed again unseen (a truncate and a write,
+ * then utimes: the write went unseen and the empty file was synced). It is looked at once more. */
+const RECENT_CHANGE_NS = 2_000_000_000n
+const RECHECK_AFTER_MS = 100
+const RESCAN_INTERVAL_MS = 5 * 60 * 1000
+
+export interface LocalChangesOptions {
+  root: string
+  dirId: DirIdentity
+  index: IndexStore
+  blocks: LocalBlocks
+  queue: PathQueue
+  signal: AbortSignal
+  /** the current session's channel; undefined while the hub is away */
+  channel: () => SyncChannel | undefined
+  /** makes the disk match an entry the hub kept instead of ours */
+  apply: (entry: Entry, seq: number, seen: LocalStat | null) => Promise<ApplyOutcome>
+  /** the client cannot go on (the directory went) */
+  fatal: (err: Error) => void
+  /** work on a path failed (the same handler as the path queue's) */
+  failed: (path: string, err: unknown) => void
+}
+
+export class LocalChanges {
+  readonly #opts: LocalChangesOptions
+  readonly #pending = new Set<string>()
+  /** path -> when it was read (ms); see RECENT_CHANGE_NS */
+  readonly #recheck = new Map<string, number>()
+  #recheckTimer: NodeJS.Timeout | undefined
+  readonly #deletions = new Set<string>()
+  #deletionTimer: NodeJS.Timeout | undefined
+
+  constructor (opts: LocalChangesOptions) {
+    this.#opts = opts
+  }
+
+  /** A path may have changed: one queued check per path is enough, it reads the disk when it runs. */
+  changed (path: string): void {
+    if (this.#pending.has(path)) return
+    this.#pending.add(path)
+    this.#opts.queue.push(path, async () => {
+      this.#pending.delete(path)
+      await this.propose(path)
+    })
+  }
+
+  /**
+   * A session began: compare disk and index now, and every few minutes while it lasts (a watcher
+   * can miss events: inotify queue overflow, a directory made and filled at once). Returns the
+   * function that stops the periodic scans.
+   */
+  sessionStarted (): () => void {
+    void this.#rescan()
+    const rescans = setInterval(() => { void this.#rescan() }, RESCAN_INTERVAL_MS)
+    return () => { clearInterval(rescans) }
+  }
+
+  /** Everything on disk and in the index, checked against each other. */
+  async #rescan (): Promise<void> {
+    const { root, index, signal } = this.#opts
+    const seen = new Set<string>()
+    try {
+      for await (const path of scanTree(root, signal, rel => { void unlink(join(root, rel)).catch(() => {}) })) {
+        seen.add(path)
+        this.changed(path)
+      }
+      for (const rec of index.all()) if (!seen.has(rec.entry.path) && !rec.entry.deleted) this.changed(rec.entry.path)
+    } catch (err) {
+      if (!signal.aborted) log.error({ err: (err as Error).message }, 'scan failed')
+    }
+  }
+
+  /** Holds deletions back until they stop coming, then proposes them if the directory is still there. */
+  #deletionSeen (path: string): void {
+    this.#deletions.add(path)
+    clearTimeout(this.#deletionTimer)
+    this.#deletionTimer = setTimeout(() => { void this.#flushDeletions() }, DELETE_SETTLE_MS)
+    this.#deletionTimer.unref()
+  }
+
+  async #flushDeletions (): Promise<void> {
+    const paths = [...this.#deletions]
+    this.#deletions.clear()
+    try {
+      await checkDir(this.#opts.root, this.#opts.dirId)
+    } catch (err) {
+      this.#opts.fatal(err as Error)
+      return
+    }
+    for (const path of paths) this.#opts.queue.push(path, async () => { await this.propose(path, true) })
+  }
+
+  /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. */
+  async propose (path: string, deletionSettled = false): Promise<void> {
+    const { root, index, signal } = this.#opts
+    const channel = this.#opts.channel()
+    if (channel == null) return // the rescan after reconnecting finds it
+    try {
+      checkRelativePath(path)
+    } catch (err) {
+      log.warn({ path, err: (err as Error).message }, 'not syncing a path with an unsafe name')
+      return
+    }
+    const abs = join(root, path)
+    const local = await localStat(abs)
+    const rec = index.get(path)
+    const state = localState(local, rec)
+    if (state === 'unchanged' || state === 'absent') return
+    if (state === 'deleted') {
+      if (!deletionSettled) {
+        this.#deletionSeen(path)
+        // the watcher may report a removed tree by its top alone
+        if (rec!.entry.kind === 'dir') for (const child of index.liveUnder(path)) this.#deletionSeen(child)
+        return
+      }
+      const gone = tombstone(path, rec!.entry.kind, BigInt(Date.now()) * 1_000_000n)
+      await this.#handleResult(path, await channel.propose(gone, rec!.seq), null, gone)
+      return
+    }
+    if (local == null || local.kind === 'other') return
+    if (local.kind === 'dir' && rec?.entry.deleted === true && (await readdir(abs)).length > 0) {
+      // the hub deleted this directory and its children's tombstones are on their way: the last
+      // one removes it. Proposing it would bring it back everywhere.
+      return
+    }
+    const built = await this.#buildEntry(path, abs, local)
+    if (built == null) {
+      // still being written: look again once it may have settled (a watcher event may not come)
+      setTimeout(() => { if (!signal.aborted) this.changed(path) }, SETTLE_RETRY_MS).unref()
+      return
+    }
+    const release = this.#opts.blocks.offer(path, built.content, local)
+    try {
+      const result = await channel.propose(built.entry, rec?.seq ?? 0, attachable(built.entry, built.content))
+      await this.#handleResult(path, result, local, built.entry)
+    } finally {
+      release()
+    }
+    if (local.ctimeNs != null && BigInt(Date.now()) * 1_000_000n - local.ctimeNs < RECENT_CHANGE_NS) this.#recheckSoon(path)
+  }
+
+  #recheckSoon (path: string): void {
+    this.#recheck.set(path, Date.now())
+    this.#recheckTimer ??= setTimeout(() => { this.#recheckDue() }, RECHECK_AFTER_MS).unref()
+  }
+
+  /** One lstat each (synchronous: thousands of fresh files make thousands of these). */
+  #recheckDue (): void {
+    this.#recheckTimer = undefined
+    if (this.#opts.signal.aborted) return
+    const due = Date.now() - RECHECK_AFTER_MS
+    for (const [path, at] of this.#recheck) {
+      if (at > due) continue
+      this.#recheck.delete(path)
+      try {
+        if (localState(localStatSync(join(this.#opts.root, path)), this.#opts.index.get(path)) !== 'unchanged') this.changed(path)
+      } catch (err) {
+        this.#opts.failed(path, err)
+      }
+    }
+    if (this.#recheck.size > 0) this.#recheckTimer = setTimeout(() => { this.#recheckDue() }, RECHECK_AFTER_MS).unref()
+  }
+
+  async #buildEntry (path: string, abs: string, local: LocalStat): Promise<{ entry: Entry, content: FileContent } | null> {
+    const base = { path, kind: local.kind as Entry['kind'], size: 0, mtimeNs: local.mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: ChunkList.EMPTY, target: '' }
+    const none: FileContent = { hash: base.hash, size: 0, chunks: ChunkList.EMPTY }
+    if (local.kind === 'dir') return { entry: base, content: none }
+    if (local.kind === 'symlink') return { entry: { ...base, target: local.target }, content: none }
+    if (stillBeingWritten(local, BigInt(Date.now()) * 1_000_000n)) return null
+    let content
+    try {
+      content = await readChunks(abs, local.size, this.#opts.signal)
+    } catch (err) {
+      if (err instanceof FileChangedError) return null
+      throw err
+    }
+    const after = await localStat(abs)
+    if (!sameStat(local, after)) {
+      log.debug({ path }, 'file changed while reading; waiting for it to settle')
+      return null
+    }
+    return { entry: { ...base, size: content.size, exec: local.exec, hash: content.hash, chunks: content.chunks }, content }
+  }
+
+  async #handleResult (path: string, result: Result, local: LocalStat | null, entry: Entry): Promise<void> {
+    switch (result.outcome) {
+      case 'accepted': {
+        const isFile = entry.kind === 'file' && !entry.deleted
+        this.#opts.index.put({ entry, seq: result.seq, stat: isFile ? local : null }, isFile)
+        log.debug({ path, seq: result.seq }, 'proposal accepted')
+        return
+      }
+      case 'superseded':
+        // the hub kept its version (ours survives as a conflict copy, or as a deletion it refused)
+        log.info({ path, reason: result.reason }, 'the hub kept another version')
+        if (result.current != null && await this.#opts.apply(result.current, result.seq, local) === 'changed') this.changed(path)
+        return
+      case 'rejected':
+        log.warn({ path, reason: result.reason }, 'the hub refused a change')
+    }
+  }
+}
