@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { existsSync } from 'node:fs'
 import { loadOrCreateIdentity, peerIdOf } from '../net/identity.ts'
 import { HubService } from '../hub/hub-service.ts'
-import { ClientService } from '../client/client-service.ts'
+import { ClientService, DEFAULT_LISTEN } from '../client/client-service.ts'
 import { JournalStore } from '../index/journal-store.ts'
 import { STATE_DIR } from '../fs/safe-path.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -98,8 +98,10 @@ program.command('client')
   .requiredOption('--hub <multiaddr>', 'the hub\'s full address, ending in /p2p/<peer ID>')
   .option('--identity <file>', 'key file (default: <dir>/.distsync/identity.key)')
   .option('--hub-grace <seconds>', 'how long to retry a lost hub before exiting', Number)
+  .option('--listen <multiaddr>', `address other members fetch chunks from directly (repeatable; default ${DEFAULT_LISTEN.join(' ')})`, collect, [])
+  .option('--no-direct', 'neither listen for nor dial other members: every chunk through the hub')
   .option('--config <file>', 'JSON config over the embedded defaults')
-  .action(async (dir: string, o: { hub: string, identity?: string, hubGrace?: number, config?: string }) => {
+  .action(async (dir: string, o: { hub: string, identity?: string, hubGrace?: number, listen: string[], direct: boolean, config?: string }) => {
     const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
     const grace = o.hubGrace ?? cfg.client.hubGraceSeconds
     if (!Number.isFinite(grace) || grace <= 0) throw new UsageError('--hub-grace must be a positive number of seconds')
@@ -107,7 +109,7 @@ program.command('client')
     if (!existsSync(root)) throw new UsageError(`directory ${root} does not exist`)
     const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(root, STATE_DIR, 'identity.key'))
     process.stderr.write(`distsync: client ${peerIdOf(privateKey)} syncing ${root}\n`)
-    const client = new ClientService({ dir: root, hub: o.hub, privateKey, graceMs: grace * 1000 })
+    const client = new ClientService({ dir: root, hub: o.hub, privateKey, graceMs: grace * 1000, listen: o.listen.length > 0 ? o.listen : DEFAULT_LISTEN, direct: o.direct })
     await client.run(shutdownSignal())
     process.exit(EXIT.signal)
   })

@@ -18,6 +18,7 @@ import { LocalBlocks } from './local-blocks.ts'
 import { LocalChanges } from './local-changes.ts'
 import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
+import { PeerExchange } from './peer-exchange.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
 import { watchTree } from './watcher.ts'
@@ -36,7 +37,14 @@ export interface ClientOptions {
   hub: string
   privateKey: PrivateKey
   graceMs: number
+  /** addresses to listen on for other members (DEFAULT_LISTEN unless told) */
+  listen: string[]
+  /** false (--no-direct): neither listen nor dial members; everything through the hub */
+  direct: boolean
 }
+
+/** All interfaces, a port the system picks: a member on the same LAN can reach it. */
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
 
 export class ClientService {
   readonly #opts: ClientOptions
@@ -73,17 +81,23 @@ export class ClientService {
     let node: Libp2p | undefined
     let hub: HubMonitor | undefined
     try {
+      // the gate: the hub and the members it lists, nobody else (peer-exchange.ts keeps it)
+      const allowed = new Set<string>()
       node = await createNode({
         privateKey: this.#opts.privateKey,
+        listen: this.#opts.direct ? this.#opts.listen : [],
+        allow: allowed,
         // a frozen hub is noticed within ~7 s instead of ~12 (a killed one at once: the
         // connection closes). Every second cost the hub a stream per client per second.
         pingIntervalMs: 5000
       })
-      hub = new HubMonitor({ node, hub: this.#hub, graceMs: this.#opts.graceMs, signal: own })
+      const self = node
+      hub = new HubMonitor({ node, hub: this.#hub, graceMs: this.#opts.graceMs, signal: own, addrs: () => self.getMultiaddrs().map(ma => ma.toString()) })
       const monitor = hub
+      const peers = new PeerExchange({ node, self: node.peerId.toString(), hubPeer: this.#hub.peer, allowed, direct: this.#opts.direct, hubConnection: () => monitor.connection })
       const remote: RemoteChanges = new RemoteChanges({
-        root, index, queue, signal: own,
-        connection: () => monitor.connection,
+        root, index, queue, signal: own, peers,
+        channel: () => monitor.channel,
         generation: () => monitor.generation,
         proposeLocal: async path => { await local.propose(path) }
       })
@@ -93,12 +107,13 @@ export class ClientService {
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
       await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
-        // only the hub may read this client's files
-        if (connection.remotePeer.toString() !== this.#hub.peer) { stream.abort(new Error('not the hub')); return }
+        // only the hub and current members may read this client's chunks (the gate admits no one
+        // else; a member the hub no longer lists may still have a connection open)
+        if (!allowed.has(connection.remotePeer.toString())) { stream.abort(new Error('not a member')); return }
         void serveBlocks(stream, blocks, own).catch(err => { log.debug({ err: (err as Error).message }, 'blocks stream ended') })
       }, { maxInboundStreams: 64 })
       await node.start()
-      log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString() }, 'client starting')
+      log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString(), listen: node.getMultiaddrs().map(ma => ma.toString()) }, 'client starting')
 
       await monitor.connect()
       const watcher = watchTree(root, path => { local.changed(path) }, fatal)

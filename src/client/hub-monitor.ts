@@ -29,6 +29,8 @@ export interface HubMonitorOptions {
   hub: HubAddress
   graceMs: number
   signal: AbortSignal
+  /** addresses other members may dial this client at (told to the hub in every Hello) */
+  addrs: () => string[]
 }
 
 export class HubMonitor {
@@ -62,7 +64,7 @@ export class HubMonitor {
       const channel = new SyncChannel(stream, signal)
       this.#channel = channel
       const { sinceSeq, handlers } = session.opening(gen)
-      const running = channel.run(sinceSeq, handlers)
+      const running = channel.run(sinceSeq, this.#opts.addrs(), handlers)
       const ended = session.opened()
       await Promise.race([running, lost.promise]).finally(() => {
         ended()

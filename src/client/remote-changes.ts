@@ -1,33 +1,49 @@
 // Remote changes (the original's "fetch" thread): what the hub relays is decided against the
 // disk and the index (reconcile/client-decide.ts), then applied, fetching the chunks this client
-// lacks. Tracks the highest seq applied, which is where a reconnect resumes.
+// lacks from the version's holders (peer-exchange.ts), and reported applied so that this client
+// becomes a holder. A change no holder can serve waits for the holders to change; a newer change
+// of the same path abandons an older one. Tracks the highest seq applied, which is where a
+// reconnect resumes.
 import { join } from 'node:path'
-import { fetchBlocks, BlockMissingError } from '../net/block-transfer.ts'
+import { BlockMissingError, type FetchedBlock } from '../net/block-transfer.ts'
+import { fetchOrdered, NoSourceError, type SpreadFetch } from '../net/multi-fetch.ts'
+import { carriesBlocks } from '../protocol/codec.ts'
+import type { PeerExchange } from './peer-exchange.ts'
+import type { SyncChannel } from './sync-channel.ts'
+import type { ChunkList } from '../chunk/chunk-list.ts'
 import { localStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks } from '../fs/read-chunks.ts'
 import { PathError } from '../fs/safe-path.ts'
 import { decideRemote, type LocalStat } from '../reconcile/client-decide.ts'
 import { ProtocolError } from '../protocol/errors.ts'
 import { applyEntry, ApplyError, type ApplyContext, type ApplyOutcome } from './apply-remote.ts'
-import { ChannelClosedError, type ChannelHandlers } from './sync-channel.ts'
+import { type ChannelHandlers } from './sync-channel.ts'
 import { SeqTracker } from './seq-tracker.ts'
 import { withAttached } from './attached-fetch.ts'
 import { logger } from '../logger.ts'
 import type { IndexStore } from '../index/index-store.ts'
 import type { Entry } from '../index/entry.ts'
 import type { PathQueue } from './path-queue.ts'
-import type { AttachedBlock, Changed } from '../protocol/codec.ts'
-import type { Connection } from '@libp2p/interface'
+import type { AttachedBlock, Changed, HolderList } from '../protocol/codec.ts'
 
 const log = logger('client')
+
+/** How far a fetch from several holders may run ahead of the chunk the file is written up to. */
+const LOOKAHEAD_BYTES = 8 * 1024 * 1024
+/** what the hub sends with its own answers: it holds them */
+const HUB_HOLDS: HolderList = { peers: [], held: true }
+
+/** One relayed change being applied or waiting for a holder. */
+interface Work { c: Changed, gen: number, abort: AbortController, holders: HolderList, spread?: SpreadFetch }
 
 export interface RemoteChangesOptions {
   root: string
   index: IndexStore
   queue: PathQueue
   signal: AbortSignal
-  /** the hub connection of the current session, if any */
-  connection: () => Connection | undefined
+  /** the current session's channel (to report versions applied) */
+  channel: () => SyncChannel | undefined
+  peers: PeerExchange
   /** the current session's generation */
   generation: () => number
   /** the user's side of a path won (or changed meanwhile): look at it as a local change */
@@ -37,15 +53,22 @@ export interface RemoteChangesOptions {
 export class RemoteChanges {
   readonly #opts: RemoteChangesOptions
   #tracker: SeqTracker | undefined
+  /** path -> the newest change of it being worked on */
+  readonly #work = new Map<string, Work>()
+  /** changes no holder could serve, by path: tried again when members or holders change */
+  readonly #waiting = new Map<string, Work>()
 
   constructor (opts: RemoteChangesOptions) {
     this.#opts = opts
+    void this.#retryLoop()
   }
 
   /** A session starts: resume after the last seq applied. */
   opening (gen: number): { sinceSeq: number, handlers: ChannelHandlers } {
     const tracker = new SeqTracker(this.#opts.index.lastSeq)
     this.#tracker = tracker
+    // the hub sends again everything after the seq saved
+    this.#waiting.clear()
     return {
       sinceSeq: tracker.applied,
       handlers: {
@@ -59,14 +82,46 @@ export class RemoteChanges {
           log.warn({ seq, err: err.message }, 'refused a change from the hub')
           tracker.received(seq)
           tracker.finished(seq)
-        }
+        },
+        members: members => { this.#opts.peers.setMembers(members) },
+        holders: (seq, holders) => { this.#holders(seq, holders) }
       }
     }
   }
 
   /** Makes the disk match `entry` (the hub's answer to a proposal it superseded, say). */
-  async apply (entry: Entry, seq: number, seen: LocalStat | null, attached: AttachedBlock[] = []): Promise<ApplyOutcome> {
-    return await applyEntry(this.#context(attached), entry, seq, seen)
+  async apply (entry: Entry, seq: number, seen: LocalStat | null, attached: AttachedBlock[] = [], work?: Work): Promise<ApplyOutcome> {
+    const outcome = await applyEntry(this.#context(attached, work), entry, seq, seen)
+    if (outcome === 'applied') this.#holds(entry, seq)
+    return outcome
+  }
+
+  /** This client now holds a version whose chunks move by pull: the hub lists it as a holder. */
+  #holds (entry: Entry, seq: number): void {
+    if (entry.kind === 'file' && !entry.deleted && !carriesBlocks(entry)) this.#opts.channel()?.applied(seq)
+  }
+
+  #holders (seq: number, holders: HolderList): void {
+    for (const w of [...this.#work.values(), ...this.#waiting.values()]) {
+      if (w.c.seq !== seq) continue
+      w.holders = holders
+      for (const src of this.#opts.peers.sources(holders)) w.spread?.addSource(src)
+    }
+    this.#opts.peers.holdersChanged()
+  }
+
+  async #retryLoop (): Promise<void> {
+    const { signal } = this.#opts
+    while (!signal.aborted) {
+      await this.#opts.peers.changed(signal)
+      const waiting = [...this.#waiting.values()]
+      this.#waiting.clear()
+      for (const w of waiting) {
+        if (w.gen !== this.#opts.generation() || w.abort.signal.aborted) continue
+        log.debug({ path: w.c.entry.path, seq: w.c.seq }, 'holders changed; trying again')
+        this.#run(w)
+      }
+    }
   }
 
   #saveSeq (gen: number): void {
@@ -78,27 +133,55 @@ export class RemoteChanges {
   #changed (c: Changed, gen: number): void {
     const tracker = this.#tracker!
     tracker.received(c.seq)
-    this.#opts.queue.push(c.entry.path, async () => {
+    const path = c.entry.path
+    // a newer version of the path: an older one still fetching or waiting is never applied
+    const older = this.#work.get(path)
+    if (older != null && older.c.seq < c.seq) older.abort.abort()
+    const waited = this.#waiting.get(path)
+    if (waited != null && waited.c.seq < c.seq) {
+      this.#waiting.delete(path)
+      this.#finished(waited)
+    }
+    const work: Work = { c, gen, abort: new AbortController(), holders: c.holders }
+    this.#work.set(path, work)
+    this.#run(work)
+  }
+
+  #finished (w: Work): void {
+    if (this.#work.get(w.c.entry.path) === w) this.#work.delete(w.c.entry.path)
+    if (w.gen !== this.#opts.generation() || this.#tracker == null) return
+    this.#tracker.finished(w.c.seq)
+    this.#saveSeq(w.gen)
+  }
+
+  #run (w: Work): void {
+    this.#opts.queue.push(w.c.entry.path, async () => {
       let done = false
       try {
-        await this.#applyRemote(c)
+        if (!w.abort.signal.aborted) await this.#applyRemote(w)
         done = true
       } catch (err) {
+        if (w.abort.signal.aborted) { done = true; return }
+        if (err instanceof NoSourceError && w.gen === this.#opts.generation()) {
+          // keeps the old file; tried again when the hub lists new holders or members
+          log.info({ path: w.c.entry.path, seq: w.c.seq, err: err.message }, 'no holder reachable; waiting for one')
+          this.#waiting.set(w.c.entry.path, w)
+          return
+        }
         // a broken path or a bad chunk will not heal by retrying; a lost connection will
         done = err instanceof PathError || err instanceof ApplyError || err instanceof ProtocolError || err instanceof BlockMissingError
         throw err
       } finally {
-        if (done && gen === this.#opts.generation()) {
-          tracker.finished(c.seq)
-          this.#saveSeq(gen)
-        }
+        if (done) this.#finished(w)
       }
     })
   }
 
-  async #applyRemote (c: Changed): Promise<void> {
+  async #applyRemote (w: Work): Promise<void> {
+    const { c } = w
     const { entry, seq } = c
-    const { root, index, signal } = this.#opts
+    const { root, index } = this.#opts
+    const signal = AbortSignal.any([this.#opts.signal, w.abort.signal])
     const abs = join(root, entry.path)
     const local = await localStat(abs)
     const rec = index.get(entry.path)
@@ -116,10 +199,11 @@ export class RemoteChanges {
     switch (action) {
       case 'skip': return
       case 'apply':
-        if (await this.apply(entry, seq, local, c.blocks) === 'changed') await this.#opts.proposeLocal(entry.path)
+        if (await this.apply(entry, seq, local, c.blocks, w) === 'changed') await this.#opts.proposeLocal(entry.path)
         return
       case 'adopt':
         index.put({ entry, seq, stat: local?.kind === 'file' ? local : null }, entry.kind === 'file' && !entry.deleted)
+        this.#holds(entry, seq)
         return
       case 'adopt-metadata':
         await this.apply(entry, seq, local)
@@ -129,19 +213,21 @@ export class RemoteChanges {
     }
   }
 
-  #context (attached: AttachedBlock[]): ApplyContext {
+  #context (attached: AttachedBlock[], work: Work | undefined): ApplyContext {
     return {
       root: this.#opts.root,
       index: this.#opts.index,
-      fetch: withAttached(attached, refs => this.#fetch(refs))
+      fetch: withAttached(attached, refs => this.#fetch(refs, work))
     }
   }
 
-  async * #fetch (refs: Parameters<typeof fetchBlocks>[1]): ReturnType<typeof fetchBlocks> {
-    const connection = this.#opts.connection()
-    if (connection == null) throw new ChannelClosedError('not connected to the hub')
-    log.debug({ chunks: refs.length }, 'fetching chunks')
-    yield * fetchBlocks(connection, refs, this.#opts.signal)
+  async * #fetch (refs: ChunkList, work: Work | undefined): AsyncGenerator<FetchedBlock> {
+    const { peers } = this.#opts
+    const signal = work == null ? this.#opts.signal : AbortSignal.any([this.#opts.signal, work.abort.signal])
+    const sources = peers.sources(work?.holders ?? HUB_HOLDS)
+    log.debug({ chunks: refs.length, sources: sources.map(s => `${s.id}/${s.tier}`) }, 'fetching chunks')
+    const opts = { lookaheadBytes: LOOKAHEAD_BYTES, onSourceFailed: (id: string, err: Error) => { peers.sourceFailed(id, err) } }
+    yield * fetchOrdered(refs, sources, signal, opts, spread => { if (work != null) work.spread = spread })
     log.debug({ chunks: refs.length }, 'fetched chunks')
   }
 }

@@ -2,7 +2,7 @@
 // changes in. One channel per hub connection; a new connection gets a new channel.
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
-import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type Result } from '../protocol/codec.ts'
+import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type HolderList, type Member, type Result } from '../protocol/codec.ts'
 import { readFrame } from '../net/frames.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
 import type { Entry } from '../index/entry.ts'
@@ -17,6 +17,8 @@ export interface ChannelHandlers {
   changed: (c: Changed) => void
   caughtUp: (seq: number) => void
   invalid: (seq: number, err: Error) => void
+  members: (members: Member[]) => void
+  holders: (seq: number, holders: HolderList) => void
 }
 
 export class SyncChannel {
@@ -36,9 +38,9 @@ export class SyncChannel {
   }
 
   /** Says hello and reads until the stream ends; resolves then (the caller reconnects or exits). */
-  async run (sinceSeq: number, handlers: ChannelHandlers): Promise<void> {
+  async run (sinceSeq: number, addrs: string[], handlers: ChannelHandlers): Promise<void> {
     try {
-      await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq } }))
+      await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq, addrs } }))
       while (true) {
         const frame = await readFrame(this.#lp, this.#signal)
         if (frame == null) break
@@ -47,6 +49,8 @@ export class SyncChannel {
           case 'changed': handlers.changed(msg.changed); break
           case 'caught-up': handlers.caughtUp(msg.seq); break
           case 'invalid-changed': handlers.invalid(msg.seq, msg.error); break
+          case 'members': handlers.members(msg.members); break
+          case 'holders': handlers.holders(msg.seq, msg.holders); break
           case 'result': {
             const p = this.#pending.get(msg.result.id)
             this.#pending.delete(msg.result.id)
@@ -74,6 +78,12 @@ export class SyncChannel {
       throw new ChannelClosedError(`cannot send to the hub: ${(err as Error).message}`)
     }
     return await p.promise
+  }
+
+  /** Tells the hub this client now holds every chunk of that version. */
+  applied (seq: number): void {
+    if (this.#closed != null) return
+    void this.#out.write(encodeClientMessage({ type: 'applied', seq })).catch(() => {})
   }
 
   close (): void {

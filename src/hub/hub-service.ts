@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { BLOCKS_PROTOCOL, SYNC_PROTOCOL } from '../protocol/constants.ts'
-import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
+import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type HolderList, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
 import { JournalStore, type JournalRecord } from '../index/journal-store.ts'
 import { ChunkStore } from '../store/chunk-store.ts'
@@ -14,8 +14,11 @@ import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
 import { sameContent, type Entry } from '../index/entry.ts'
-import { ChunkListBuilder } from '../chunk/chunk-list.ts'
+import type { ChunkList } from '../chunk/chunk-list.ts'
 import { Session } from './session.ts'
+import { HolderBook } from './holder-book.ts'
+import { HubCopy } from './hub-copy.ts'
+import { multiaddr } from '@multiformats/multiaddr'
 import { ProtocolError } from '../protocol/errors.ts'
 import { ChangedFrames } from './changed-frames.ts'
 import { logger } from '../logger.ts'
@@ -53,6 +56,8 @@ export class HubService {
   readonly #abort = new AbortController()
   readonly #traffic: Traffic = { chunkBytesIn: 0, chunkBytesOut: 0 }
   readonly #changedFrames = new ChangedFrames(CHANGED_FRAMES_BUDGET)
+  readonly #book = new HolderBook()
+  readonly #copy: HubCopy
   readonly #peerId: string
   readonly #failed = Promise.withResolvers<never>()
   #node: Libp2p | undefined
@@ -68,6 +73,15 @@ export class HubService {
     const saved = this.#journal.meta()
     this.#traffic.chunkBytesIn = Number(saved.chunk_bytes_in ?? 0)
     this.#traffic.chunkBytesOut = Number(saved.chunk_bytes_out ?? 0)
+    this.#copy = new HubCopy({
+      chunks: this.#chunks,
+      journal: this.#journal,
+      book: this.#book,
+      connectionOf: peer => this.#sessions.get(peer)?.connection,
+      held: rec => { this.#holdersChanged(rec.seq, true) },
+      bytesIn: n => { this.#traffic.chunkBytesIn += n },
+      signal: this.#abort.signal
+    })
   }
 
   get peerId (): string { return this.#peerId }
@@ -93,17 +107,22 @@ export class HubService {
         log.warn({ peer: session.peer, err: (err as Error).message }, 'sync stream closed')
         stream.abort(err as Error)
       }).finally(() => {
-        if (this.#sessions.get(session.peer) === session) this.#sessions.delete(session.peer)
+        if (this.#sessions.get(session.peer) !== session) return
+        this.#sessions.delete(session.peer)
+        this.#memberLeft(session.peer)
       })
     }, { maxInboundStreams: 4 })
     await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
-      void serveBlocks(stream, this.#chunks, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
+      // cut-through: a chunk the hub is still receiving is answered when it lands
+      void serveBlocks(stream, this.#copy, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
         log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'blocks stream ended')
       })
     }, { maxInboundStreams: 64 })
     node.addEventListener('peer:connect', evt => { log.info({ peer: evt.detail.toString() }, 'client connected') })
     node.addEventListener('peer:disconnect', evt => { log.info({ peer: evt.detail.toString() }, 'client disconnected') })
     await node.start()
+    // entries announced before a restart: taken from whoever holds them once members are back
+    for (const rec of this.#journal.pending()) this.#copy.add(rec)
     this.#flushTimer = setInterval(() => { this.#flushTraffic() }, 1000)
     const peer = node.peerId.toString()
     log.info({ peer, headSeq: this.#journal.headSeq }, 'hub started')
@@ -136,7 +155,13 @@ export class HubService {
       switch (msg.type) {
         case 'hello':
           log.info({ peer: session.peer, since: msg.hello.sinceSeq, head: this.#journal.headSeq }, 'client subscribed')
+          this.#book.join(session.peer, dialable(msg.hello.addrs))
           session.subscribe(msg.hello.sinceSeq)
+          this.#sendMembers()
+          this.#copy.consider()
+          break
+        case 'applied':
+          this.#applied(session.peer, msg.seq)
           break
         case 'propose':
           // proposals run concurrently: each may wait on its own chunk transfer
@@ -154,31 +179,31 @@ export class HubService {
     await session.stream.close({ signal }).catch(() => {})
   }
 
-  async #propose (session: Session, p: Propose): Promise<Result> {
+  async #propose (session: Session, p: Propose, fetchedFirst = false): Promise<Result> {
     const { entry } = p
     const reject = (reason: string): Result => {
       log.warn({ peer: session.peer, path: entry.path, reason }, 'refused a proposal')
       return { id: p.id, outcome: 'rejected', seq: 0, reason }
     }
+    let missing: ChunkList | undefined
     if (!entry.deleted && entry.kind === 'file') {
       try {
         await this.#storeAttached(entry, p.blocks)
-        await this.#fetchMissing(session, entry)
       } catch (err) {
-        // a chunk gone, or not what its hash says: the proposer's file changed under it (its
-        // watcher proposes the new content); the session and other proposals go on
-        if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
         if (err instanceof AttachedBlockError) return reject(err.message)
         throw err
       }
+      missing = this.#copy.missingChunks(entry)
     }
     // From here to the commit nothing awaits: decisions on one path cannot interleave. Neither
-    // the proposer nor anyone else hears of a record before it is on disk.
+    // the proposer nor anyone else hears of a record before it is on disk. The hub does not
+    // wait to hold the chunks (flow 2): the entry is pending until its copy lands.
     const current = this.#journal.get(entry.path)
     const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts)
     let result: Result
     switch (decision.action) {
       case 'same':
+        if (this.#book.add(decision.seq, session.peer)) this.#holdersChanged(decision.seq)
         result = { id: p.id, outcome: 'accepted', seq: decision.seq, reason: '' }
         break
       case 'accept': {
@@ -188,14 +213,34 @@ export class HubService {
           copy = this.#conflictCopy(current.entry, current.origin)
           if (copy == null) return reject('no free conflict copy name left for this path')
         }
-        const seq = this.#journal.commit([...(copy != null ? [{ entry: copy, origin: this.#peerId }] : []), { entry, origin: session.peer }]).at(-1)!.seq
+        const committed = this.#journal.commit([
+          ...(copy != null && current != null ? [{ entry: copy, origin: this.#peerId, held: current.held }] : []),
+          { entry, origin: session.peer, held: missing == null || missing.length === 0 }
+        ])
+        // holders are listed before any session can send the record (it waits for durable())
+        if (copy != null && current != null) for (const h of this.#book.holders(current.seq)) this.#book.add(committed[0]!.seq, h)
+        const rec = committed.at(-1)!
+        this.#book.add(rec.seq, session.peer)
+        for (const c of committed) this.#copy.replaced(c.entry.path, c.seq)
+        if (current != null) this.#book.forget(current.seq)
         await this.#journal.durable()
-        result = { id: p.id, outcome: 'accepted', seq, reason: '' }
-        log.info({ peer: session.peer, path: entry.path, seq, deleted: entry.deleted, conflict: decision.copyCurrent }, 'accepted')
+        for (const c of committed) if (!c.held) this.#copy.add(c)
+        result = { id: p.id, outcome: 'accepted', seq: rec.seq, reason: '' }
+        log.info({ peer: session.peer, path: entry.path, seq: rec.seq, deleted: entry.deleted, held: rec.held, conflict: decision.copyCurrent }, 'accepted')
         break
       }
       case 'supersede': {
         if (decision.copyProposal) {
+          // the proposer keeps no copy of a losing version: the hub takes it before it answers
+          if (!fetchedFirst && missing != null && missing.length > 0) {
+            try {
+              await this.#fetchMissing(session, missing)
+            } catch (err) {
+              if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
+              throw err
+            }
+            return await this.#propose(session, p, true)
+          }
           const copy = this.#conflictCopy(entry, session.peer)
           if (copy == null) return reject('no free conflict copy name left for this path')
           this.#journal.commit([{ entry: copy, origin: this.#peerId }])
@@ -208,6 +253,42 @@ export class HubService {
     }
     for (const s of this.#sessions.values()) s.poke()
     return result
+  }
+
+  /** A member reports it holds a version (it applied it). */
+  #applied (peer: string, seq: number): void {
+    const rec = this.#journal.bySeq(seq)
+    // only versions whose chunks move by pull have holders worth listing
+    if (rec == null || rec.entry.deleted || rec.entry.kind !== 'file' || carriesBlocks(rec.entry)) return
+    if (!this.#book.add(seq, peer)) return
+    this.#holdersChanged(seq)
+    this.#copy.consider(seq)
+  }
+
+  #memberLeft (peer: string): void {
+    for (const seq of this.#book.leave(peer)) this.#holdersChanged(seq)
+    this.#sendMembers()
+    this.#copy.consider()
+  }
+
+  /** Holders of `seq` changed: its frame is made again, and members are told while it is pending. */
+  #holdersChanged (seq: number, nowHeld = false): void {
+    this.#changedFrames.forget(seq)
+    const rec = this.#journal.bySeq(seq)
+    if (rec == null || (rec.held && !nowHeld)) return
+    const frame = encodeHubMessage({ type: 'holders', seq, holders: this.#holderList(rec) })
+    for (const s of this.#sessions.values()) if (s.subscribed) void s.send(frame).catch(() => {})
+  }
+
+  #holderList (rec: JournalRecord): HolderList {
+    if (carriesBlocks(rec.entry) || rec.entry.deleted || rec.entry.kind !== 'file') return { peers: [], held: rec.held }
+    return { peers: this.#book.holders(rec.seq), held: rec.held }
+  }
+
+  /** Every member is told who is online and where to dial them, on every join and leave. */
+  #sendMembers (): void {
+    const frame = encodeHubMessage({ type: 'members', members: this.#book.members() })
+    for (const s of this.#sessions.values()) if (s.subscribed) void s.send(frame).catch(() => {})
   }
 
   /**
@@ -244,7 +325,7 @@ export class HubService {
   async #changedFrame (rec: JournalRecord): Promise<Uint8Array> {
     const frame = await this.#changedFrames.get(rec.seq, async () => {
       const blocks = await this.#attachable(rec.entry)
-      const changed = { ...rec, origin: rec.origin === this.#peerId ? '' : rec.origin, blocks }
+      const changed = { entry: rec.entry, seq: rec.seq, origin: rec.origin === this.#peerId ? '' : rec.origin, blocks, holders: this.#holderList(rec) }
       return { bytes: encodeHubMessage({ type: 'changed', changed }), blockBytes: blocks.reduce((n, b) => n + b.data.byteLength, 0) }
     })
     this.#traffic.chunkBytesOut += frame.blockBytes
@@ -264,19 +345,10 @@ export class HubService {
   }
 
   /** Asks the proposer for the chunks the store lacks, verifies and stores each. */
-  async #fetchMissing (session: Session, entry: Entry): Promise<void> {
-    const { chunks } = entry
-    const first = chunks.firstIndexes()
-    const missing = new ChunkListBuilder()
-    for (let i = 0; i < chunks.length; i++) {
-      // a repeated chunk (zeros, say) is fetched once
-      if (first[i] !== i) continue
-      const hash = chunks.hash(i)
-      if (!this.#chunks.has(hash)) missing.push(hash, chunks.size(i))
-    }
+  async #fetchMissing (session: Session, missing: ChunkList): Promise<void> {
     // writes overlap the transfer, a few at a time
     const writing = new Set<Promise<void>>()
-    for await (const block of fetchBlocks(session.connection, missing.finish(), this.#abort.signal)) {
+    for await (const block of fetchBlocks(session.connection, missing, this.#abort.signal)) {
       this.#traffic.chunkBytesIn += block.wire.data.byteLength
       const w: Promise<void> = this.#chunks.put(block.ref.hash, block.wire).finally(() => writing.delete(w))
       writing.add(w)
@@ -284,4 +356,16 @@ export class HubService {
     }
     await Promise.all(writing)
   }
+}
+
+/** Announced addresses a member could be dialed at: multiaddrs that parse (nothing else is done with them). */
+function dialable (addrs: string[]): string[] {
+  return addrs.filter(a => {
+    try {
+      multiaddr(a)
+      return true
+    } catch {
+      return false
+    }
+  })
 }

@@ -77,7 +77,8 @@ export class ChunkSchedule {
         s.inFlightBytes += this.#sizes[i]!
       }
       this.#inFlight += chunks.length
-      s.batches.add(chunks)
+      // the schedule's own copy: it shrinks as answers come, the caller's stays whole
+      s.batches.add([...chunks])
       return { source: s.src.id, chunks }
     }
     return null
