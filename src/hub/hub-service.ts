@@ -194,6 +194,19 @@ export class HubService {
         throw err
       }
       missing = this.#copy.missingChunks(entry)
+      if (missing.length > 0 && carriesBlocks(entry)) {
+        // a small file whose chunks did not come with it: the hub holds it before it commits, as
+        // every small file is held when it is announced (one round trip, cheaper than a pending entry)
+        try {
+          await this.#fetchMissing(session, missing)
+        } catch (err) {
+          // a chunk gone, or not what its hash says: the proposer's file changed under it (its
+          // watcher proposes the new content); the session and other proposals go on
+          if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
+          throw err
+        }
+        missing = this.#copy.missingChunks(entry)
+      }
     }
     // From here to the commit nothing awaits: decisions on one path cannot interleave. Neither
     // the proposer nor anyone else hears of a record before it is on disk. The hub does not

@@ -61,7 +61,7 @@ test('a hub of another protocol version is named as such and the client exits 5'
     const client = startClient(addr.includes('/p2p/') ? addr : `${addr}/p2p/${node.peerId.toString()}`, dir)
     const code = await Promise.race([client.exited, sleep(15000).then(() => -1)])
     assert.equal(code, 5)
-    assert.match(client.stderr(), /does not speak \/distsync\/sync\/3\.0\.0: hub and clients must run the same version/)
+    assert.match(client.stderr(), /does not speak \/distsync\/sync\/4\.0\.0: hub and clients must run the same version/)
   } finally {
     await node.stop()
     await rm(dir, { recursive: true, force: true })
