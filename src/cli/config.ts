@@ -4,6 +4,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { UsageError } from './exit-codes.ts'
+import { isFolderName } from '../protocol/folder-name.ts'
 
 const Config = z.object({
   hub: z.object({
@@ -14,7 +15,11 @@ const Config = z.object({
     /** peer IDs admitted besides those given with --allow */
     allow: z.array(z.string()),
     /** "copy": the losing side of a conflict is kept as a conflict copy; "lww": it is dropped */
-    conflicts: z.enum(['copy', 'lww'])
+    conflicts: z.enum(['copy', 'lww']),
+    /** folders with members of their own: name -> peer IDs admitted to that folder only */
+    folders: z.record(z.string().refine(isFolderName, 'a folder name is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'), z.object({
+      allow: z.array(z.string())
+    }).strict())
   }).strict(),
   client: z.object({
     /** how long a client keeps retrying a lost hub before it exits with code 3 */

@@ -2,6 +2,7 @@
 import { DirGoneError } from '../client/dir-monitor.ts'
 import { HubAddressError, HubLostError, HubRefusedError, HubUnreachableError } from '../client/hub-link.ts'
 import { IdentityError } from '../net/identity.ts'
+import { SyncTargetError } from '../client/client-service.ts'
 
 export const EXIT = {
   signal: 0,
@@ -18,7 +19,7 @@ export class UsageError extends Error {
 }
 
 export function exitCodeOf (err: unknown): number {
-  if (err instanceof UsageError || err instanceof HubAddressError || err instanceof IdentityError) return EXIT.usage
+  if (err instanceof UsageError || err instanceof HubAddressError || err instanceof IdentityError || err instanceof SyncTargetError) return EXIT.usage
   if (err instanceof HubUnreachableError || err instanceof HubLostError) return EXIT.hubUnreachable
   if (err instanceof DirGoneError) return EXIT.dirGone
   if (err instanceof HubRefusedError) return EXIT.refused

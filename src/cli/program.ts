@@ -5,12 +5,15 @@ import { existsSync } from 'node:fs'
 import { loadOrCreateIdentity, peerIdOf } from '../net/identity.ts'
 import { HubService } from '../hub/hub-service.ts'
 import { ClientService, DEFAULT_LISTEN } from '../client/client-service.ts'
-import { JournalStore } from '../index/journal-store.ts'
+import { JournalStore, type JournalStats } from '../index/journal-store.ts'
+import { foldersOnDisk, journalFile } from '../hub/folders.ts'
 import { STATE_DIR } from '../fs/safe-path.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { loadConfig, defaultDataDir } from './config.ts'
 import { EXIT, UsageError, exitCodeOf } from './exit-codes.ts'
 import { rootLogger } from '../logger.ts'
+import { gateList, type Membership } from '../hub/membership.ts'
+import { DEFAULT_FOLDER, isFolderName } from '../protocol/folder-name.ts'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
@@ -70,15 +73,19 @@ program.command('hub')
   .action(async (o: { listen: string[], data?: string, identity?: string, allow: string[], allowAny?: boolean, conflicts?: 'copy' | 'lww', config?: string }) => {
     const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
     const dataDir = userPath(o.data ?? (cfg.hub.dataDir !== '' ? cfg.hub.dataDir : defaultDataDir()))
-    const allowed = checkPeerIds([...cfg.hub.allow, ...o.allow])
-    if (o.allowAny !== true && allowed.size === 0) {
+    const members: Membership = {
+      any: o.allowAny === true,
+      everywhere: checkPeerIds([...cfg.hub.allow, ...o.allow]),
+      folders: new Map(Object.entries(cfg.hub.folders).map(([name, f]) => [name, checkPeerIds(f.allow)]))
+    }
+    if (gateList(members)?.size === 0) {
       throw new UsageError('the hub admits nobody: give each client with --allow <peer ID> (see "distsync id"), or --allow-any')
     }
     if (o.allowAny === true) process.stderr.write('distsync: warning: --allow-any admits every peer that can reach this port\n')
     const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(dataDir, 'identity.key'))
     const hub = new HubService({
       dataDir, privateKey, listen: o.listen.length > 0 ? o.listen : cfg.hub.listen,
-      ...(o.allowAny === true ? {} : { allow: allowed }),
+      members,
       conflicts: o.conflicts ?? cfg.hub.conflicts
     })
     const signal = shutdownSignal()
@@ -96,12 +103,14 @@ program.command('client')
   .description('sync a directory through a hub')
   .argument('<dir>', 'the directory to keep in sync')
   .requiredOption('--hub <multiaddr>', 'the hub\'s full address, ending in /p2p/<peer ID>')
+  .option('--folder <name>', 'the hub\'s folder to sync this directory with', DEFAULT_FOLDER)
   .option('--identity <file>', 'key file (default: <dir>/.distsync/identity.key)')
   .option('--hub-grace <seconds>', 'how long to retry a lost hub before exiting', Number)
   .option('--listen <multiaddr>', `address other members fetch chunks from directly (repeatable; default ${DEFAULT_LISTEN.join(' ')})`, collect, [])
   .option('--no-direct', 'neither listen for nor dial other members: every chunk through the hub')
   .option('--config <file>', 'JSON config over the embedded defaults')
-  .action(async (dir: string, o: { hub: string, identity?: string, hubGrace?: number, listen: string[], direct: boolean, config?: string }) => {
+  .action(async (dir: string, o: { hub: string, folder: string, identity?: string, hubGrace?: number, listen: string[], direct: boolean, config?: string }) => {
+    if (!isFolderName(o.folder)) throw new UsageError(`--folder ${o.folder}: a folder name is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`)
     const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
     const grace = o.hubGrace ?? cfg.client.hubGraceSeconds
     if (!Number.isFinite(grace) || grace <= 0) throw new UsageError('--hub-grace must be a positive number of seconds')
@@ -109,26 +118,36 @@ program.command('client')
     if (!existsSync(root)) throw new UsageError(`directory ${root} does not exist`)
     const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(root, STATE_DIR, 'identity.key'))
     process.stderr.write(`distsync: client ${peerIdOf(privateKey)} syncing ${root}\n`)
-    const client = new ClientService({ dir: root, hub: o.hub, privateKey, graceMs: grace * 1000, listen: o.listen.length > 0 ? o.listen : DEFAULT_LISTEN, direct: o.direct })
+    const client = new ClientService({ dir: root, hub: o.hub, folder: o.folder, privateKey, graceMs: grace * 1000, listen: o.listen.length > 0 ? o.listen : DEFAULT_LISTEN, direct: o.direct })
     await client.run(shutdownSignal())
     process.exit(EXIT.signal)
   })
 
 program.command('status')
-  .description('print the hub journal\'s head, sizes and traffic counters as JSON')
+  .description('print the hub\'s journals (head seq, files, bytes per folder) and traffic counters as JSON')
   .option('--data <dir>', 'the hub\'s data directory')
   .action((o: { data?: string }) => {
     const dataDir = userPath(o.data ?? defaultDataDir())
     const file = join(dataDir, 'journal.db')
     if (!existsSync(file)) throw new UsageError(`no hub journal in ${dataDir}`)
+    // the top-level figures are the default folder's (as before folders), `folders` has each
+    const folders: Record<string, JournalStats> = {}
+    for (const name of foldersOnDisk(dataDir)) {
+      const f = journalFile(dataDir, name)
+      if (!existsSync(f)) continue
+      const journal = new JournalStore(f)
+      folders[name] = journal.stats()
+      journal.close()
+    }
     const journal = new JournalStore(file)
     const meta = journal.meta()
-    process.stdout.write(JSON.stringify({
-      ...journal.stats(),
-      chunkBytesIn: Number(meta.chunk_bytes_in ?? 0),
-      chunkBytesOut: Number(meta.chunk_bytes_out ?? 0)
-    }) + '\n')
     journal.close()
+    process.stdout.write(JSON.stringify({
+      ...folders[DEFAULT_FOLDER],
+      chunkBytesIn: Number(meta.chunk_bytes_in ?? 0),
+      chunkBytesOut: Number(meta.chunk_bytes_out ?? 0),
+      folders
+    }) + '\n')
   })
 
 program.parseAsync(process.argv).catch(fail)

@@ -28,6 +28,12 @@ import type { PrivateKey } from '@libp2p/interface'
 
 const log = logger('client')
 
+/** The directory's index belongs to another folder or hub: its seqs mean nothing here. */
+export class SyncTargetError extends Error {
+  override name = 'SyncTargetError'
+  readonly code = 'ERR_SYNC_TARGET'
+}
+
 /** Concurrent path operations: enough to hide round trips, few enough to bound open files. */
 const CONCURRENCY = 16
 const DIR_CHECK_MS = 500
@@ -35,6 +41,8 @@ const DIR_CHECK_MS = 500
 export interface ClientOptions {
   dir: string
   hub: string
+  /** the hub's folder this directory syncs with */
+  folder: string
   privateKey: PrivateKey
   graceMs: number
   /** addresses to listen on for other members (DEFAULT_LISTEN unless told) */
@@ -70,6 +78,12 @@ export class ClientService {
     await rm(join(root, TEMP_DIR), { recursive: true, force: true })
     await mkdir(join(root, TEMP_DIR))
     const index = new IndexStore(join(root, STATE_DIR, 'index.db'), fatal)
+    try {
+      checkSyncTarget(index, root, `${this.#hub.peer}/${this.#opts.folder}`)
+    } catch (err) {
+      index.close()
+      throw err
+    }
     const blocks = new LocalBlocks(root, index)
     for (const rel of await pruneTrash(root)) index.dropLocations(rel)
     const failed = (path: string, err: unknown): void => {
@@ -92,7 +106,7 @@ export class ClientService {
         pingIntervalMs: 5000
       })
       const self = node
-      hub = new HubMonitor({ node, hub: this.#hub, graceMs: this.#opts.graceMs, signal: own, addrs: () => self.getMultiaddrs().map(ma => ma.toString()) })
+      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, addrs: () => self.getMultiaddrs().map(ma => ma.toString()) })
       const monitor = hub
       const peers = new PeerExchange({ node, self: node.peerId.toString(), hubPeer: this.#hub.peer, allowed, direct: this.#opts.direct, hubConnection: () => monitor.connection })
       const remote: RemoteChanges = new RemoteChanges({
@@ -149,4 +163,16 @@ function abortPromise (signal: AbortSignal): Promise<void> {
     if (signal.aborted) resolve()
     signal.addEventListener('abort', () => { resolve() }, { once: true })
   })
+}
+
+/** An index records the hub and folder it was made with; it is kept with no other. */
+function checkSyncTarget (index: IndexStore, root: string, target: string): void {
+  const was = index.meta('sync_target')
+  if (was == null) {
+    index.setMeta('sync_target', target)
+    return
+  }
+  if (was === target) return
+  const [hub, folder] = [was.slice(0, was.indexOf('/')), was.slice(was.indexOf('/') + 1)]
+  throw new SyncTargetError(`${root} was synced with folder "${folder}" of hub ${hub}; to sync it with another folder or hub, remove ${join(root, STATE_DIR, 'index.db')} first`)
 }

@@ -27,6 +27,7 @@ export interface SessionHandlers {
 export interface HubMonitorOptions {
   node: Libp2p
   hub: HubAddress
+  folder: string
   graceMs: number
   signal: AbortSignal
   /** addresses other members may dial this client at (told to the hub in every Hello) */
@@ -61,7 +62,7 @@ export class HubMonitor {
       const stream = await this.#openStream()
       const gen = ++this.#generation
       const lost = hubLost(this.#opts.node, this.#opts.hub.peer, this.#connection!, signal)
-      const channel = new SyncChannel(stream, signal)
+      const channel = new SyncChannel(stream, this.#opts.folder, signal)
       this.#channel = channel
       const { sinceSeq, handlers } = session.opening(gen)
       const running = channel.run(sinceSeq, this.#opts.addrs(), handlers)

@@ -6,6 +6,7 @@ import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed
 import { readFrame } from '../net/frames.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
 import type { Entry } from '../index/entry.ts'
+import { HubRefusedError } from './hub-link.ts'
 import type { Stream } from '@libp2p/interface'
 
 export class ChannelClosedError extends Error {
@@ -27,20 +28,25 @@ export class SyncChannel {
   readonly #out: FrameWriter
   readonly #pending = new Map<number, PromiseWithResolvers<Result>>()
   readonly #signal: AbortSignal
+  readonly #folder: string
   #nextId = 1
   #closed: Error | undefined
 
-  constructor (stream: Stream, signal: AbortSignal) {
+  constructor (stream: Stream, folder: string, signal: AbortSignal) {
     this.#stream = stream
+    this.#folder = folder
     this.#lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
     this.#out = new FrameWriter(this.#lp, signal)
     this.#signal = signal
   }
 
-  /** Says hello and reads until the stream ends; resolves then (the caller reconnects or exits). */
+  /**
+   * Says hello and reads until the stream ends; resolves then (the caller reconnects or exits).
+   * Rejects with HubRefusedError if the hub will not sync this folder with this client.
+   */
   async run (sinceSeq: number, addrs: string[], handlers: ChannelHandlers): Promise<void> {
     try {
-      await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq, addrs } }))
+      await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq, folder: this.#folder, addrs } }))
       while (true) {
         const frame = await readFrame(this.#lp, this.#signal)
         if (frame == null) break
@@ -51,6 +57,7 @@ export class SyncChannel {
           case 'invalid-changed': handlers.invalid(msg.seq, msg.error); break
           case 'members': handlers.members(msg.members); break
           case 'holders': handlers.holders(msg.seq, msg.holders); break
+          case 'refused': throw new HubRefusedError(`the hub refused folder "${this.#folder}": ${msg.reason}`)
           case 'result': {
             const p = this.#pending.get(msg.result.id)
             this.#pending.delete(msg.result.id)
@@ -63,6 +70,7 @@ export class SyncChannel {
     } catch (err) {
       this.#close(new ChannelClosedError(`sync stream failed: ${(err as Error).message}`))
       this.#stream.abort(err as Error)
+      if (err instanceof HubRefusedError) throw err
     }
   }
 

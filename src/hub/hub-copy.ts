@@ -71,6 +71,9 @@ export class HubCopy implements BlockSource {
 
   get pendingCount (): number { return this.#pending.size }
 
+  /** Whether a pending version needs this chunk (a request for it may wait for it). */
+  wants (hash: Uint8Array): boolean { return this.#wanted.has(hex(hash)) }
+
   /** A record was committed for this path: an older pending version of it is abandoned. */
   replaced (path: string, bySeq: number): void {
     const old = this.#byPath.get(path)

@@ -1,15 +1,16 @@
-// The hub: orders every change in its journal, stores each distinct chunk once, and relays
-// each change to every subscribed client but its sender.
+// The hub: orders every change in its folder's journal, stores each distinct chunk once (for all
+// folders), and relays each change to every client of that folder but its sender.
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { BLOCKS_PROTOCOL, SYNC_PROTOCOL } from '../protocol/constants.ts'
 import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type HolderList, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
-import { JournalStore, type JournalRecord } from '../index/journal-store.ts'
+import type { JournalRecord } from '../index/journal-store.ts'
 import { ChunkStore } from '../store/chunk-store.ts'
 import { createNode } from '../net/node.ts'
 import { peerIdOf } from '../net/identity.ts'
-import { BlockMissingError, fetchBlocks, serveBlocks } from '../net/block-transfer.ts'
+import { BlockMissingError, fetchBlocks, serveBlocks, type BlockSource } from '../net/block-transfer.ts'
+import type { StoredBlock } from '../net/block-codec.ts'
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
@@ -20,7 +21,9 @@ import { HolderBook } from './holder-book.ts'
 import { HubCopy } from './hub-copy.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ProtocolError } from '../protocol/errors.ts'
-import { ChangedFrames } from './changed-frames.ts'
+import { Folders, type Folder } from './folders.ts'
+import { admitsToFolder, gateList, type Membership } from './membership.ts'
+import { DEFAULT_FOLDER } from '../protocol/folder-name.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -33,31 +36,31 @@ class AttachedBlockError extends Error {
   readonly code = 'ERR_BAD_ATTACHED_BLOCK'
 }
 const PARALLEL_CHUNK_WRITES = 8
-/** Changed frames kept for sessions that follow the head (small files' chunks ride in them). */
-const CHANGED_FRAMES_BUDGET = 4 * 1024 * 1024
 
 export interface HubOptions {
   dataDir: string
   privateKey: PrivateKey
   listen: string[]
-  /** undefined: admit any peer */
-  allow?: Set<string>
+  /** who may sync which folder */
+  members: Membership
   conflicts: ConflictMode
 }
 
 /** Counters persisted for `distsync status`: what crossed the wire as chunk data. */
 interface Traffic { chunkBytesIn: number, chunkBytesOut: number }
 
+/** A folder's members online, who holds which of its versions, and the hub's copies of them. */
+interface FolderPeers { book: HolderBook, copy: HubCopy }
+
 export class HubService {
   readonly #opts: HubOptions
-  readonly #journal: JournalStore
+  readonly #folders: Folders
   readonly #chunks: ChunkStore
+  /** folder and peer -> its session there */
   readonly #sessions = new Map<string, Session>()
   readonly #abort = new AbortController()
   readonly #traffic: Traffic = { chunkBytesIn: 0, chunkBytesOut: 0 }
-  readonly #changedFrames = new ChangedFrames(CHANGED_FRAMES_BUDGET)
-  readonly #book = new HolderBook()
-  readonly #copy: HubCopy
+  readonly #peers = new Map<string, FolderPeers>()
   readonly #peerId: string
   readonly #failed = Promise.withResolvers<never>()
   #node: Libp2p | undefined
@@ -66,23 +69,14 @@ export class HubService {
   constructor (opts: HubOptions) {
     this.#opts = opts
     this.#peerId = peerIdOf(opts.privateKey)
-    // the hub cannot go on without its journal: every seq after the lost ones would be wrong
-    this.#journal = new JournalStore(join(opts.dataDir, 'journal.db'), err => { this.#failed.reject(err) })
+    // the hub cannot go on without its journals: every seq after the lost ones would be wrong
+    this.#folders = new Folders(opts.dataDir, err => { this.#failed.reject(err) })
     this.#failed.promise.catch(() => {})
     this.#chunks = new ChunkStore(join(opts.dataDir, 'chunks'))
-    const saved = this.#journal.meta()
-    this.#traffic.chunkBytesIn = Number(saved.chunk_bytes_in ?? 0)
-    this.#traffic.chunkBytesOut = Number(saved.chunk_bytes_out ?? 0)
-    this.#copy = new HubCopy({
-      chunks: this.#chunks,
-      journal: this.#journal,
-      book: this.#book,
-      connectionOf: peer => this.#sessions.get(peer)?.connection,
-      held: rec => { this.#holdersChanged(rec.seq, true) },
-      bytesIn: n => { this.#traffic.chunkBytesIn += n },
-      signal: this.#abort.signal
-    })
   }
+
+  /** The default folder's journal also keeps the hub's traffic counters. */
+  get #meta (): Folder { return this.#folders.get(DEFAULT_FOLDER) }
 
   get peerId (): string { return this.#peerId }
 
@@ -91,42 +85,83 @@ export class HubService {
 
   async start (): Promise<string[]> {
     await mkdir(this.#opts.dataDir, { recursive: true })
+    const saved = this.#meta.journal.meta()
+    this.#traffic.chunkBytesIn = Number(saved.chunk_bytes_in ?? 0)
+    this.#traffic.chunkBytesOut = Number(saved.chunk_bytes_out ?? 0)
     await this.#chunks.init()
+    const allow = gateList(this.#opts.members)
     const node = await createNode({
       privateKey: this.#opts.privateKey,
       listen: this.#opts.listen,
-      allow: this.#opts.allow,
+      ...(allow != null ? { allow } : {}),
       // clients ping the hub every 5 s; the hub only has to drop a frozen client eventually
       pingIntervalMs: 10_000
     })
     this.#node = node
     const signal = this.#abort.signal
     await node.handle(SYNC_PROTOCOL, (stream, connection) => {
-      const session = new Session(stream, connection, this.#journal, async rec => await this.#changedFrame(rec), signal)
+      const session = new Session(stream, connection, signal)
       void this.#runSession(session).catch(err => {
         log.warn({ peer: session.peer, err: (err as Error).message }, 'sync stream closed')
         stream.abort(err as Error)
       }).finally(() => {
-        if (this.#sessions.get(session.peer) !== session) return
-        this.#sessions.delete(session.peer)
-        this.#memberLeft(session.peer)
+        const key = sessionKey(session)
+        if (key == null || this.#sessions.get(key) !== session) return
+        this.#sessions.delete(key)
+        this.#memberLeft(session.folder!, session.peer)
       })
     }, { maxInboundStreams: 4 })
     await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
+      const peer = connection.remotePeer.toString()
+      // the store is shared by all folders: a peer gets only chunks of folders it syncs now
       // cut-through: a chunk the hub is still receiving is answered when it lands
-      void serveBlocks(stream, this.#copy, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
+      const source: BlockSource = { get: async hash => this.#readableBy(peer, hash) ? await this.#serve(peer, hash) : null }
+      void serveBlocks(stream, source, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
         log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'blocks stream ended')
       })
     }, { maxInboundStreams: 64 })
     node.addEventListener('peer:connect', evt => { log.info({ peer: evt.detail.toString() }, 'client connected') })
     node.addEventListener('peer:disconnect', evt => { log.info({ peer: evt.detail.toString() }, 'client disconnected') })
     await node.start()
-    // entries announced before a restart: taken from whoever holds them once members are back
-    for (const rec of this.#journal.pending()) this.#copy.add(rec)
     this.#flushTimer = setInterval(() => { this.#flushTraffic() }, 1000)
     const peer = node.peerId.toString()
-    log.info({ peer, headSeq: this.#journal.headSeq }, 'hub started')
+    log.info({ peer, headSeq: this.#meta.journal.headSeq }, 'hub started')
     return node.getMultiaddrs().map(ma => ma.toString()).map(ma => ma.includes('/p2p/') ? ma : `${ma}/p2p/${peer}`)
+  }
+
+  #readableBy (peer: string, hash: Uint8Array): boolean {
+    for (const s of this.#sessions.values()) if (s.peer === peer && s.folder?.journal.hasChunk(hash) === true) return true
+    return false
+  }
+
+  /** From the store, or for a chunk of a pending version of the peer's folders, once it lands. */
+  async #serve (peer: string, hash: Uint8Array): Promise<StoredBlock | null> {
+    for (const s of this.#sessions.values()) {
+      if (s.peer !== peer || s.folder == null) continue
+      const { copy } = this.#peersOf(s.folder)
+      if (copy.wants(hash)) return await copy.get(hash)
+    }
+    return await this.#chunks.get(hash)
+  }
+
+  /** The folder's members and copies; made with the folder's first session (its pending entries resumed then). */
+  #peersOf (folder: Folder): FolderPeers {
+    let fp = this.#peers.get(folder.name)
+    if (fp != null) return fp
+    const book = new HolderBook()
+    const copy = new HubCopy({
+      chunks: this.#chunks,
+      journal: folder.journal,
+      book,
+      connectionOf: peer => this.#sessions.get(`${folder.name}\0${peer}`)?.connection,
+      held: rec => { this.#holdersChanged(folder, rec.seq, true) },
+      bytesIn: n => { this.#traffic.chunkBytesIn += n },
+      signal: this.#abort.signal
+    })
+    this.#peers.set(folder.name, fp = { book, copy })
+    // entries announced before a restart: taken from whoever holds them once members are back
+    for (const rec of folder.journal.pending()) copy.add(rec)
+    return fp
   }
 
   async stop (): Promise<void> {
@@ -135,35 +170,51 @@ export class HubService {
     // libp2p's stop once hung after a peer had been killed: bound it
     await Promise.race([this.#node?.stop(), new Promise(resolve => setTimeout(resolve, 3000).unref())])
     this.#flushTraffic()
-    this.#journal.close()
+    this.#folders.close()
     this.#chunks.close()
   }
 
   #flushTraffic (): void {
-    this.#journal.setMeta('chunk_bytes_in', String(this.#traffic.chunkBytesIn))
-    this.#journal.setMeta('chunk_bytes_out', String(this.#traffic.chunkBytesOut))
+    const { journal } = this.#meta
+    journal.setMeta('chunk_bytes_in', String(this.#traffic.chunkBytesIn))
+    journal.setMeta('chunk_bytes_out', String(this.#traffic.chunkBytesOut))
   }
 
   async #runSession (session: Session): Promise<void> {
     const signal = this.#abort.signal
-    this.#sessions.get(session.peer)?.stream.abort(new Error('replaced by a newer session of the same peer'))
-    this.#sessions.set(session.peer, session)
     while (!signal.aborted) {
       const frame = await readFrame(session.lp, signal)
       if (frame == null) break
       const msg = decodeClientMessage(frame)
       switch (msg.type) {
-        case 'hello':
-          log.info({ peer: session.peer, since: msg.hello.sinceSeq, head: this.#journal.headSeq }, 'client subscribed')
-          this.#book.join(session.peer, dialable(msg.hello.addrs))
-          session.subscribe(msg.hello.sinceSeq)
-          this.#sendMembers()
-          this.#copy.consider()
+        case 'hello': {
+          if (session.folder != null) throw new ProtocolError('ERR_SECOND_HELLO', 'a session says hello once')
+          const { folder: name, sinceSeq } = msg.hello
+          if (!admitsToFolder(this.#opts.members, session.peer, name)) {
+            // the same words whether the folder exists or not: a peer learns nothing of folders it is not in
+            log.warn({ peer: session.peer, folder: name }, 'refused a client: not a member of that folder')
+            await session.sendRefused('this client is not a member of that folder on this hub')
+            await session.stream.close({ signal }).catch(() => {})
+            return
+          }
+          const folder = this.#folders.get(name)
+          const key = `${name}\0${session.peer}`
+          this.#sessions.get(key)?.stream.abort(new Error('replaced by a newer session of the same peer'))
+          this.#sessions.set(key, session)
+          log.info({ peer: session.peer, folder: name, since: sinceSeq, head: folder.journal.headSeq }, 'client subscribed')
+          session.subscribe(folder, sinceSeq, async rec => await this.#changedFrame(folder, rec))
+          const { book, copy } = this.#peersOf(folder)
+          book.join(session.peer, dialable(msg.hello.addrs))
+          this.#sendMembers(folder)
+          copy.consider()
           break
+        }
         case 'applied':
-          this.#applied(session.peer, msg.seq)
+          if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'applied before hello')
+          this.#applied(session.folder, session.peer, msg.seq)
           break
         case 'propose':
+          if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'a proposal before hello')
           // proposals run concurrently: each may wait on its own chunk transfer
           void this.#propose(session, msg.propose).then(result => session.sendResult(result)).catch(err => {
             log.warn({ peer: session.peer, path: msg.propose.entry.path, err: (err as Error).message }, 'proposal failed; closing the sync stream')
@@ -181,6 +232,9 @@ export class HubService {
 
   async #propose (session: Session, p: Propose, fetchedFirst = false): Promise<Result> {
     const { entry } = p
+    const folder = session.folder!
+    const { journal } = folder
+    const { book, copy: hubCopy } = this.#peersOf(folder)
     const reject = (reason: string): Result => {
       log.warn({ peer: session.peer, path: entry.path, reason }, 'refused a proposal')
       return { id: p.id, outcome: 'rejected', seq: 0, reason }
@@ -189,55 +243,51 @@ export class HubService {
     if (!entry.deleted && entry.kind === 'file') {
       try {
         await this.#storeAttached(entry, p.blocks)
+        missing = hubCopy.missingChunks(entry)
+        if (missing.length > 0 && carriesBlocks(entry)) {
+          // a small file whose chunks did not come with it: the hub takes them before it commits,
+          // as every small file is held when it is announced (one round trip)
+          await this.#fetchMissing(session, missing)
+          missing = hubCopy.missingChunks(entry)
+        }
       } catch (err) {
+        // a chunk gone, or not what its hash says: the proposer's file changed under it (its
+        // watcher proposes the new content); the session and other proposals go on
+        if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
         if (err instanceof AttachedBlockError) return reject(err.message)
         throw err
-      }
-      missing = this.#copy.missingChunks(entry)
-      if (missing.length > 0 && carriesBlocks(entry)) {
-        // a small file whose chunks did not come with it: the hub holds it before it commits, as
-        // every small file is held when it is announced (one round trip, cheaper than a pending entry)
-        try {
-          await this.#fetchMissing(session, missing)
-        } catch (err) {
-          // a chunk gone, or not what its hash says: the proposer's file changed under it (its
-          // watcher proposes the new content); the session and other proposals go on
-          if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
-          throw err
-        }
-        missing = this.#copy.missingChunks(entry)
       }
     }
     // From here to the commit nothing awaits: decisions on one path cannot interleave. Neither
     // the proposer nor anyone else hears of a record before it is on disk. The hub does not
-    // wait to hold the chunks (flow 2): the entry is pending until its copy lands.
-    const current = this.#journal.get(entry.path)
+    // wait to hold a big file's chunks (flow 2): the entry is pending until its copy lands.
+    const current = journal.get(entry.path)
     const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts)
     let result: Result
     switch (decision.action) {
       case 'same':
-        if (this.#book.add(decision.seq, session.peer)) this.#holdersChanged(decision.seq)
+        if (book.add(decision.seq, session.peer)) this.#holdersChanged(folder, decision.seq)
         result = { id: p.id, outcome: 'accepted', seq: decision.seq, reason: '' }
         break
       case 'accept': {
         // the replaced content's conflict copy and the proposal land together or not at all
         let copy: Entry | undefined
         if (decision.copyCurrent && current != null) {
-          copy = this.#conflictCopy(current.entry, current.origin)
+          copy = this.#conflictCopy(folder, current.entry, current.origin)
           if (copy == null) return reject('no free conflict copy name left for this path')
         }
-        const committed = this.#journal.commit([
+        const committed = journal.commit([
           ...(copy != null && current != null ? [{ entry: copy, origin: this.#peerId, held: current.held }] : []),
           { entry, origin: session.peer, held: missing == null || missing.length === 0 }
         ])
         // holders are listed before any session can send the record (it waits for durable())
-        if (copy != null && current != null) for (const h of this.#book.holders(current.seq)) this.#book.add(committed[0]!.seq, h)
+        if (copy != null && current != null) for (const h of book.holders(current.seq)) book.add(committed[0]!.seq, h)
         const rec = committed.at(-1)!
-        this.#book.add(rec.seq, session.peer)
-        for (const c of committed) this.#copy.replaced(c.entry.path, c.seq)
-        if (current != null) this.#book.forget(current.seq)
-        await this.#journal.durable()
-        for (const c of committed) if (!c.held) this.#copy.add(c)
+        book.add(rec.seq, session.peer)
+        for (const c of committed) hubCopy.replaced(c.entry.path, c.seq)
+        if (current != null) book.forget(current.seq)
+        await journal.durable()
+        for (const c of committed) if (!c.held) hubCopy.add(c)
         result = { id: p.id, outcome: 'accepted', seq: rec.seq, reason: '' }
         log.info({ peer: session.peer, path: entry.path, seq: rec.seq, deleted: entry.deleted, held: rec.held, conflict: decision.copyCurrent }, 'accepted')
         break
@@ -254,54 +304,56 @@ export class HubService {
             }
             return await this.#propose(session, p, true)
           }
-          const copy = this.#conflictCopy(entry, session.peer)
+          const copy = this.#conflictCopy(folder, entry, session.peer)
           if (copy == null) return reject('no free conflict copy name left for this path')
-          this.#journal.commit([{ entry: copy, origin: this.#peerId }])
-          await this.#journal.durable()
+          journal.commit([{ entry: copy, origin: this.#peerId }])
+          await journal.durable()
         }
         result = { id: p.id, outcome: 'superseded', seq: current!.seq, current: current!.entry, reason: decision.reason }
         log.info({ peer: session.peer, path: entry.path, reason: decision.reason }, 'superseded')
         break
       }
     }
-    for (const s of this.#sessions.values()) s.poke()
+    for (const s of this.#sessions.values()) if (s.folder === folder) s.poke()
     return result
   }
 
   /** A member reports it holds a version (it applied it). */
-  #applied (peer: string, seq: number): void {
-    const rec = this.#journal.bySeq(seq)
+  #applied (folder: Folder, peer: string, seq: number): void {
+    const rec = folder.journal.bySeq(seq)
     // only versions whose chunks move by pull have holders worth listing
     if (rec == null || rec.entry.deleted || rec.entry.kind !== 'file' || carriesBlocks(rec.entry)) return
-    if (!this.#book.add(seq, peer)) return
-    this.#holdersChanged(seq)
-    this.#copy.consider(seq)
+    const { book, copy } = this.#peersOf(folder)
+    if (!book.add(seq, peer)) return
+    this.#holdersChanged(folder, seq)
+    copy.consider(seq)
   }
 
-  #memberLeft (peer: string): void {
-    for (const seq of this.#book.leave(peer)) this.#holdersChanged(seq)
-    this.#sendMembers()
-    this.#copy.consider()
+  #memberLeft (folder: Folder, peer: string): void {
+    const { book, copy } = this.#peersOf(folder)
+    for (const seq of book.leave(peer)) this.#holdersChanged(folder, seq)
+    this.#sendMembers(folder)
+    copy.consider()
   }
 
   /** Holders of `seq` changed: its frame is made again, and members are told while it is pending. */
-  #holdersChanged (seq: number, nowHeld = false): void {
-    this.#changedFrames.forget(seq)
-    const rec = this.#journal.bySeq(seq)
+  #holdersChanged (folder: Folder, seq: number, nowHeld = false): void {
+    folder.frames.forget(seq)
+    const rec = folder.journal.bySeq(seq)
     if (rec == null || (rec.held && !nowHeld)) return
-    const frame = encodeHubMessage({ type: 'holders', seq, holders: this.#holderList(rec) })
-    for (const s of this.#sessions.values()) if (s.subscribed) void s.send(frame).catch(() => {})
+    const frame = encodeHubMessage({ type: 'holders', seq, holders: this.#holderList(folder, rec) })
+    for (const s of this.#sessions.values()) if (s.folder === folder) void s.send(frame).catch(() => {})
   }
 
-  #holderList (rec: JournalRecord): HolderList {
+  #holderList (folder: Folder, rec: JournalRecord): HolderList {
     if (carriesBlocks(rec.entry) || rec.entry.deleted || rec.entry.kind !== 'file') return { peers: [], held: rec.held }
-    return { peers: this.#book.holders(rec.seq), held: rec.held }
+    return { peers: this.#peersOf(folder).book.holders(rec.seq), held: rec.held }
   }
 
-  /** Every member is told who is online and where to dial them, on every join and leave. */
-  #sendMembers (): void {
-    const frame = encodeHubMessage({ type: 'members', members: this.#book.members() })
-    for (const s of this.#sessions.values()) if (s.subscribed) void s.send(frame).catch(() => {})
+  /** Every member of the folder is told who is online there and where to dial them, on every join and leave. */
+  #sendMembers (folder: Folder): void {
+    const frame = encodeHubMessage({ type: 'members', members: this.#peersOf(folder).book.members() })
+    for (const s of this.#sessions.values()) if (s.folder === folder) void s.send(frame).catch(() => {})
   }
 
   /**
@@ -309,9 +361,9 @@ export class HubService {
    * the same path, second and peer gets "-2", never the first one's place. Undefined when every
    * name is taken.
    */
-  #conflictCopy (loser: Entry, loserPeer: string): Entry | undefined {
+  #conflictCopy (folder: Folder, loser: Entry, loserPeer: string): Entry | undefined {
     const path = freeConflictCopyPath(loser.path, loser.mtimeNs, loserPeer, candidate => {
-      const there = this.#journal.get(candidate)?.entry
+      const there = folder.journal.get(candidate)?.entry
       if (there == null || there.deleted) return 'nothing'
       return sameContent(there, loser) ? 'this content' : 'other content'
     })
@@ -335,10 +387,10 @@ export class HubService {
   }
 
   /** A record as the Changed frame every session sends; the hub's own records (conflict copies) go with no origin. */
-  async #changedFrame (rec: JournalRecord): Promise<Uint8Array> {
-    const frame = await this.#changedFrames.get(rec.seq, async () => {
+  async #changedFrame (folder: Folder, rec: JournalRecord): Promise<Uint8Array> {
+    const frame = await folder.frames.get(rec.seq, async () => {
       const blocks = await this.#attachable(rec.entry)
-      const changed = { entry: rec.entry, seq: rec.seq, origin: rec.origin === this.#peerId ? '' : rec.origin, blocks, holders: this.#holderList(rec) }
+      const changed = { entry: rec.entry, seq: rec.seq, origin: rec.origin === this.#peerId ? '' : rec.origin, blocks, holders: this.#holderList(folder, rec) }
       return { bytes: encodeHubMessage({ type: 'changed', changed }), blockBytes: blocks.reduce((n, b) => n + b.data.byteLength, 0) }
     })
     this.#traffic.chunkBytesOut += frame.blockBytes
@@ -369,6 +421,10 @@ export class HubService {
     }
     await Promise.all(writing)
   }
+}
+
+function sessionKey (session: Session): string | undefined {
+  return session.folder == null ? undefined : `${session.folder.name}\0${session.peer}`
 }
 
 /** Announced addresses a member could be dialed at: multiaddrs that parse (nothing else is done with them). */

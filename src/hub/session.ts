@@ -1,10 +1,12 @@
-// One client's sync stream on the hub. The journal is the send queue: the session walks it from
-// its cursor, so a slow client costs the hub a cursor, not a growing buffer.
+// One client's sync stream on the hub, bound to one folder by its Hello. The folder's journal is
+// the send queue: the session walks it from its cursor, so a slow client costs the hub a cursor,
+// not a growing buffer.
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
 import { encodeHubMessage, type Result } from '../protocol/codec.ts'
 import type { JournalRecord, JournalStore } from '../index/journal-store.ts'
+import type { Folder } from './folders.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 
 const PAGE = 256
@@ -15,34 +17,45 @@ export class Session {
   readonly stream: Stream
   readonly lp: LengthPrefixedStream
   readonly #out: FrameWriter
-  readonly #journal: JournalStore
   readonly #signal: AbortSignal
-  readonly #changedFrame: (rec: JournalRecord) => Promise<Uint8Array>
+  #folder: Folder | undefined
+  #changedFrame: (rec: JournalRecord) => Promise<Uint8Array> = async () => await Promise.reject(new Error('not subscribed'))
   #cursor = -1
   #wake: (() => void) | undefined
   #pumping = false
 
-  /** `changedFrame` gives a record's Changed frame, the same bytes for every session */
-  constructor (stream: Stream, connection: Connection, journal: JournalStore, changedFrame: (rec: JournalRecord) => Promise<Uint8Array>, signal: AbortSignal) {
+  constructor (stream: Stream, connection: Connection, signal: AbortSignal) {
     this.peer = connection.remotePeer.toString()
     this.connection = connection
     this.stream = stream
     this.lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
     this.#out = new FrameWriter(this.lp, signal)
-    this.#journal = journal
     this.#signal = signal
-    this.#changedFrame = changedFrame
     const wake = (): void => { this.#wake?.() }
     signal.addEventListener('abort', wake, { once: true })
     stream.addEventListener('close', wake, { once: true })
   }
 
-  get subscribed (): boolean { return this.#cursor >= 0 }
+  /** The folder its Hello named; undefined before. */
+  get folder (): Folder | undefined { return this.#folder }
 
-  /** Starts relaying everything after `since`, then every new journal record as it lands. */
-  subscribe (since: number): void {
+  get #journal (): JournalStore { return this.#folder!.journal }
+
+  /**
+   * Starts relaying the folder's records after `since`, then every new one as it lands.
+   * `changedFrame` gives a record's Changed frame, the same bytes for every session.
+   */
+  subscribe (folder: Folder, since: number, changedFrame: (rec: JournalRecord) => Promise<Uint8Array>): void {
+    this.#folder = folder
+    this.#changedFrame = changedFrame
     this.#cursor = Math.min(since, this.#journal.headSeq)
     void this.#pump().catch(err => { this.stream.abort(err as Error) })
+  }
+
+  /** Tells the client why it is turned away, before the stream closes. */
+  async sendRefused (reason: string): Promise<void> {
+    await this.#out.write(encodeHubMessage({ type: 'refused', reason }))
+    await this.#out.flush()
   }
 
   /** Tells the session the journal grew. */

@@ -1,6 +1,7 @@
 // The hub's journal: the latest entry of every path with the seq that made it, and the head seq.
 // "Everything after seq N" is one indexed range scan.
-import { GroupCommit, openDatabase } from './open-db.ts'
+import { GroupCommit, openDatabase, transaction } from './open-db.ts'
+import { ChunkList } from '../chunk/chunk-list.ts'
 import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } from './entry-row.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { Entry, JournalEntry } from './entry.ts'
@@ -20,6 +21,8 @@ export class JournalStore {
   readonly #since: StatementSync
   readonly #setMeta: StatementSync
   readonly #markHeld: StatementSync
+  readonly #addRef: StatementSync
+  readonly #hasRef: StatementSync
   readonly #group: GroupCommit
   /** the last seq handed out */
   #head: number
@@ -45,8 +48,11 @@ export class JournalStore {
         failed(err)
       }
     })
+    // chunk_refs: every chunk any version in this journal has used, so that the hub serves a
+    // peer only chunks of its own folders (the chunk store is shared by all folders)
     this.#db.exec(`CREATE TABLE IF NOT EXISTS entries (${ENTRY_COLUMNS}, seq INTEGER NOT NULL UNIQUE, origin TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`)
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS chunk_refs (hash BLOB PRIMARY KEY) WITHOUT ROWID;`)
     addHeldColumn(this.#db)
     this.#get = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, origin, held FROM entries WHERE path = ?`)
     this.#get.setReadBigInts(true)
@@ -55,6 +61,9 @@ export class JournalStore {
     this.#markHeld = this.#db.prepare('UPDATE entries SET held = 1 WHERE seq = ?')
     this.#since.setReadBigInts(true)
     this.#setMeta = this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+    this.#addRef = this.#db.prepare('INSERT OR IGNORE INTO chunk_refs (hash) VALUES (?)')
+    this.#hasRef = this.#db.prepare('SELECT 1 FROM chunk_refs WHERE hash = ?')
+    this.#backfillChunkRefs()
     const head = this.#db.prepare('SELECT MAX(seq) AS head FROM entries').get() as { head: number | null }
     this.#head = head.head ?? 0
     this.#durableHead = this.#head
@@ -81,6 +90,7 @@ export class JournalStore {
       committed = this.#group.write(() => records.map(({ entry, origin, held = true }) => {
         const seq = ++this.#head
         this.#put.run({ ...entryParams(entry), seq, origin, held: held ? 1 : 0 })
+        for (let i = 0; i < entry.chunks.length; i++) this.#addRef.run(entry.chunks.hash(i))
         return { entry, seq, origin, held }
       }))
     } catch (err) {
@@ -172,6 +182,23 @@ export class JournalStore {
       if (this.#latest.get(old.entry.path) === old.seq) this.#latest.delete(old.entry.path)
     }
     this.#recent = this.#recent.slice(drop)
+  }
+
+  /** Whether some version in this journal has used the chunk. */
+  hasChunk (hash: Uint8Array): boolean {
+    return this.#hasRef.get(hash) != null
+  }
+
+  /** Journals from before chunk_refs: every chunk of what they hold. */
+  #backfillChunkRefs (): void {
+    if (this.meta().chunk_refs === '1') return
+    transaction(this.#db, () => {
+      for (const row of this.#db.prepare('SELECT chunks FROM entries WHERE deleted = 0').iterate() as Iterable<{ chunks: Uint8Array }>) {
+        const chunks = new ChunkList(row.chunks)
+        for (let i = 0; i < chunks.length; i++) this.#addRef.run(chunks.hash(i))
+      }
+      this.#setMeta.run('chunk_refs', '1')
+    })
   }
 
   setMeta (key: string, value: string): void { this.#setMeta.run(key, value) }

@@ -5,12 +5,13 @@ import * as wire from './messages.ts'
 import { ProtocolError } from './errors.ts'
 import { HASH_BYTES, INLINE_FILE_MAX, MAX_ADDR_BYTES, MAX_MEMBERS, MAX_MEMBER_ADDRS, MAX_PEER_ID_BYTES, MAX_ATTACHED_BLOCKS, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
 import { checkRelativePath } from '../fs/safe-path.ts'
+import { DEFAULT_FOLDER, checkFolderName } from './folder-name.ts'
 import { type Entry, type EntryKind, type JournalEntry } from '../index/entry.ts'
 import { CHUNK_REF_BYTES, ChunkList } from '../chunk/chunk-list.ts'
 import { Uint8ArrayList } from 'uint8arraylist'
 
 /** `addrs`: where members may dial the client (only ever used to dial: never trusted as identity) */
-export interface Hello { sinceSeq: number, addrs: string[] }
+export interface Hello { sinceSeq: number, folder: string, addrs: string[] }
 /** A chunk in its wire form (zstd or raw), attached to the entry of a small file. */
 export interface AttachedBlock { hash: Uint8Array, data: Uint8Array, zstd: boolean }
 export interface Propose { id: number, entry: Entry, baseSeq: number, blocks: AttachedBlock[] }
@@ -35,6 +36,7 @@ export type HubMessage =
   | { type: 'caught-up', seq: number }
   | { type: 'members', members: Member[] }
   | { type: 'holders', seq: number, holders: HolderList }
+  | { type: 'refused', reason: string }
 export type ReceivedHubMessage = HubMessage | { type: 'invalid-changed', seq: number, error: Error }
 
 export interface Block { hash: Uint8Array, data: Uint8Array, zstd: boolean, missing: boolean }
@@ -150,7 +152,7 @@ function seqFromWire (n: number): number {
 }
 
 export function encodeClientMessage (m: ClientMessage): Uint8Array {
-  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq, addrs: m.hello.addrs } })
+  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq, folder: m.hello.folder === DEFAULT_FOLDER ? '' : m.hello.folder, addrs: m.hello.addrs } })
   if (m.type === 'applied') return wire.ClientMessage.encode({ applied: { seq: m.seq } })
   const p = m.propose
   return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: p.baseSeq, blocks: blocksToWire(p.blocks) } })
@@ -158,7 +160,10 @@ export function encodeClientMessage (m: ClientMessage): Uint8Array {
 
 export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): ReceivedClientMessage {
   const m = decode(() => wire.ClientMessage.decode(buf, CLIENT_LIMITS as never))
-  if (m.hello != null) return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq), addrs: stringsFromWire(m.hello.addrs, MAX_ADDR_BYTES, 'address') } }
+  if (m.hello != null) {
+    const folder = m.hello.folder === '' ? DEFAULT_FOLDER : checkFolderName(m.hello.folder)
+    return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq), folder, addrs: stringsFromWire(m.hello.addrs, MAX_ADDR_BYTES, 'address') } }
+  }
   if (m.applied != null) return { type: 'applied', seq: seqFromWire(m.applied.seq) }
   if (m.propose != null) {
     const p = m.propose
@@ -193,6 +198,8 @@ export function encodeHubMessage (m: HubMessage): Uint8Array {
     }
     case 'caught-up':
       return wire.HubMessage.encode({ caughtUp: { seq: m.seq } })
+    case 'refused':
+      return wire.HubMessage.encode({ refused: { reason: m.reason } })
   }
 }
 
@@ -224,6 +231,8 @@ export function decodeHubMessage (buf: Uint8Array | Uint8ArrayList): ReceivedHub
     return { type: 'members', members }
   }
   if (m.holders != null) return { type: 'holders', seq: seqFromWire(m.holders.seq), holders: holdersFromWire(m.holders) }
+  // shown to the user: bounded, one line
+  if (m.refused != null) return { type: 'refused', reason: m.refused.reason.slice(0, 500).replace(/[\r\n]+/g, ' ') }
   throw new ProtocolError('ERR_UNKNOWN_MESSAGE', 'hub message has no known field')
 }
 

@@ -408,6 +408,11 @@ export namespace ClientMessage {
     value: number
   }
 
+  export interface ClientMessageHelloFolderFieldEvent {
+    field: '$.hello.folder'
+    value: string
+  }
+
   export interface ClientMessageHelloAddrsFieldEvent {
     field: '$.hello.addrs[]'
     index: number
@@ -506,13 +511,14 @@ export namespace ClientMessage {
     return decodeMessage(buf, ClientMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageHelloAddrsFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeEntryChunksFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent | ClientMessageAppliedSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageHelloFolderFieldEvent | ClientMessageHelloAddrsFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeEntryChunksFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent | ClientMessageAppliedSeqFieldEvent> {
     return streamMessage(buf, ClientMessage.codec(), opts)
   }
 }
 
 export interface Hello {
   sinceSeq: number
+  folder: string
   addrs: string[]
 }
 
@@ -531,9 +537,14 @@ export namespace Hello {
           w.uint64Number(obj.sinceSeq)
         }
 
+        if ((obj.folder != null && obj.folder !== '')) {
+          w.uint32(18)
+          w.string(obj.folder)
+        }
+
         if (obj.addrs != null && obj.addrs.length > 0) {
           for (const value of obj.addrs) {
-            w.uint32(18)
+            w.uint32(26)
             w.string(value)
           }
         }
@@ -544,6 +555,7 @@ export namespace Hello {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           sinceSeq: 0,
+          folder: '',
           addrs: []
         }
 
@@ -558,6 +570,10 @@ export namespace Hello {
               break
             }
             case 2: {
+              obj.folder = reader.string()
+              break
+            }
+            case 3: {
               if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
                 throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
               }
@@ -592,6 +608,13 @@ export namespace Hello {
               break
             }
             case 2: {
+              yield {
+                field: `${prefix}.folder`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
               if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
                 throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
               }
@@ -623,6 +646,11 @@ export namespace Hello {
     value: number
   }
 
+  export interface HelloFolderFieldEvent {
+    field: '$.folder'
+    value: string
+  }
+
   export interface HelloAddrsFieldEvent {
     field: '$.addrs[]'
     index: number
@@ -637,7 +665,7 @@ export namespace Hello {
     return decodeMessage(buf, Hello.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloSinceSeqFieldEvent | HelloAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloSinceSeqFieldEvent | HelloFolderFieldEvent | HelloAddrsFieldEvent> {
     return streamMessage(buf, Hello.codec(), opts)
   }
 }
@@ -976,6 +1004,7 @@ export interface HubMessage {
   changed?: Changed
   result?: Result
   caughtUp?: CaughtUp
+  refused?: Refused
   members?: Members
   holders?: Holders
 }
@@ -1005,13 +1034,18 @@ export namespace HubMessage {
           CaughtUp.codec().encode(obj.caughtUp, w)
         }
 
-        if (obj.members != null) {
+        if (obj.refused != null) {
           w.uint32(34)
+          Refused.codec().encode(obj.refused, w)
+        }
+
+        if (obj.members != null) {
+          w.uint32(42)
           Members.codec().encode(obj.members, w)
         }
 
         if (obj.holders != null) {
-          w.uint32(42)
+          w.uint32(50)
           Holders.codec().encode(obj.holders, w)
         }
 
@@ -1046,12 +1080,18 @@ export namespace HubMessage {
               break
             }
             case 4: {
+              obj.refused = Refused.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.refused
+              })
+              break
+            }
+            case 5: {
               obj.members = Members.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.members
               })
               break
             }
-            case 5: {
+            case 6: {
               obj.holders = Holders.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.holders
               })
@@ -1094,13 +1134,20 @@ export namespace HubMessage {
               break
             }
             case 4: {
+              yield * Refused.codec().stream(reader, reader.uint32(), `${prefix}.refused`, {
+                limits: opts.limits?.refused
+              })
+
+              break
+            }
+            case 5: {
               yield * Members.codec().stream(reader, reader.uint32(), `${prefix}.members`, {
                 limits: opts.limits?.members
               })
 
               break
             }
-            case 5: {
+            case 6: {
               yield * Holders.codec().stream(reader, reader.uint32(), `${prefix}.holders`, {
                 limits: opts.limits?.holders
               })
@@ -1284,6 +1331,11 @@ export namespace HubMessage {
     value: number
   }
 
+  export interface HubMessageRefusedReasonFieldEvent {
+    field: '$.refused.reason'
+    value: string
+  }
+
   export interface HubMessageMembersMembersPeerFieldEvent {
     field: '$.members.members[].peer'
     value: string
@@ -1320,7 +1372,7 @@ export namespace HubMessage {
     return decodeMessage(buf, HubMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedEntryChunksFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageChangedHoldersSeqFieldEvent | HubMessageChangedHoldersPeersFieldEvent | HubMessageChangedHoldersHeldFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultCurrentChunksFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent | HubMessageMembersMembersPeerFieldEvent | HubMessageMembersMembersAddrsFieldEvent | HubMessageHoldersSeqFieldEvent | HubMessageHoldersPeersFieldEvent | HubMessageHoldersHeldFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedEntryChunksFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageChangedHoldersSeqFieldEvent | HubMessageChangedHoldersPeersFieldEvent | HubMessageChangedHoldersHeldFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultCurrentChunksFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent | HubMessageRefusedReasonFieldEvent | HubMessageMembersMembersPeerFieldEvent | HubMessageMembersMembersAddrsFieldEvent | HubMessageHoldersSeqFieldEvent | HubMessageHoldersPeersFieldEvent | HubMessageHoldersHeldFieldEvent> {
     return streamMessage(buf, HubMessage.codec(), opts)
   }
 }
@@ -2331,6 +2383,95 @@ export namespace CaughtUp {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CaughtUp>): Generator<CaughtUpSeqFieldEvent> {
     return streamMessage(buf, CaughtUp.codec(), opts)
+  }
+}
+
+export interface Refused {
+  reason: string
+}
+
+export namespace Refused {
+  let _codec: Codec<Refused>
+
+  export const codec = (): Codec<Refused> => {
+    if (_codec == null) {
+      _codec = message<Refused>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(10)
+          w.string(obj.reason)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          reason: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.reason = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.reason`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RefusedReasonFieldEvent {
+    field: '$.reason'
+    value: string
+  }
+
+  export function encode (obj: Partial<Refused>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Refused.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Refused>): Refused {
+    return decodeMessage(buf, Refused.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Refused>): Generator<RefusedReasonFieldEvent> {
+    return streamMessage(buf, Refused.codec(), opts)
   }
 }
 

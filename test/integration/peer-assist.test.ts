@@ -100,7 +100,7 @@ test('a member serving wrong chunks is dropped and the file arrives intact from 
     await clientReady(writer)
     // the liar joins as a member, announces its address and claims every version it hears of
     const sync = lpStream(await liar.dialProtocol(multiaddr(hub.addr), SYNC_PROTOCOL), { maxDataLength: MAX_SYNC_FRAME })
-    await sync.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, addrs: liar.getMultiaddrs().map(m => m.toString()) } }))
+    await sync.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, folder: 'default', addrs: liar.getMultiaddrs().map(m => m.toString()) } }))
     const claimed = new Set<number>()
     void (async () => {
       const ac = new AbortController()

@@ -76,7 +76,7 @@ test('the hub refuses proposals with hostile paths, keeps the session, and write
     const data = new TextEncoder().encode('payload')
     const stream = await node.dialProtocol(multiaddr(c.hub.addr), SYNC_PROTOCOL)
     const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
-    await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, addrs: [] } }))
+    await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, folder: 'default', addrs: [] } }))
     const hostile = ['../escape.txt', '/etc/passwd-copy', 'a/../../b.txt', '.distsync/index.db', 'x/.distsync-tmp-1', 'nul\0name', 'back\\slash', 'a//b']
     let id = 0
     for (const path of hostile) await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: fileEntry(path, data), baseSeq: 0, blocks: [] } }))

@@ -22,6 +22,7 @@ const PLAIN = { noNullPrototype: true } as const
 
 const hash = fc.uint8Array({ minLength: HASH_BYTES, maxLength: HASH_BYTES })
 const safeSeq = fc.oneof(fc.constantFrom(0, 1, Number.MAX_SAFE_INTEGER), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }))
+const folderName = fc.oneof(fc.constant('default'), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/))
 const uint32 = fc.integer({ min: 0, max: 0xffffffff })
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
@@ -64,7 +65,7 @@ const withBlocks = <T extends { entry: Entry }>(rec: fc.Arbitrary<T>): fc.Arbitr
   rec.chain(r => attachedTo(r.entry).map(blocks => ({ ...r, blocks })))
 
 const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
-  fc.record({ sinceSeq: safeSeq, addrs: fc.array(fc.constantFrom('/ip4/127.0.0.1/tcp/4001', '/ip6/::1/tcp/9'), { maxLength: 3 }) }, PLAIN).map(hello => ({ type: 'hello' as const, hello })),
+  fc.record({ sinceSeq: safeSeq, folder: folderName, addrs: fc.array(fc.constantFrom('/ip4/127.0.0.1/tcp/4001', '/ip6/::1/tcp/9'), { maxLength: 3 }) }, PLAIN).map(hello => ({ type: 'hello' as const, hello })),
   safeSeq.map(seq => ({ type: 'applied' as const, seq })),
   withBlocks(fc.record({ id: uint32, entry, baseSeq: safeSeq }, PLAIN)).map(propose => ({ type: 'propose' as const, propose }))
 )
@@ -364,7 +365,7 @@ describe('hostile input', () => {
 
   test('sizes and seqs from 2^31 to 2^32 round trip (protons 7.1.2 wrote garbage for them as BigInt)', () => {
     for (const n of [2 ** 31 - 1, 2 ** 31, 3 * 2 ** 30, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1]) {
-      assert.deepEqual(decodeClientMessage(encodeClientMessage({ type: 'hello', hello: { sinceSeq: n, addrs: [] } })), { type: 'hello', hello: { sinceSeq: n, addrs: [] } }, `hello ${n}`)
+      assert.deepEqual(decodeClientMessage(encodeClientMessage({ type: 'hello', hello: { sinceSeq: n, folder: 'default', addrs: [] } })), { type: 'hello', hello: { sinceSeq: n, folder: 'default', addrs: [] } }, `hello ${n}`)
       assert.deepEqual(decodeHubMessage(encodeHubMessage({ type: 'caught-up', seq: n })), { type: 'caught-up', seq: n }, `caught-up ${n}`)
       const got = decodeHubMessage(encodeHubMessage({ type: 'result', result: { id: 1, outcome: 'accepted', seq: n, reason: '' } }))
       assert.ok(got.type === 'result' && got.result.seq === n, `result ${n}`)

@@ -103,3 +103,26 @@ test('a record is shown to no one before it is on disk, and get() decides on it 
     }
   })
 })
+
+test('a journal knows every chunk any of its versions used, also one written before it kept that list', async () => {
+  await withStores(async file => {
+    const j = new JournalStore(file)
+    j.commit([{ entry: entry('a', 1, 2), origin: 'p' }])
+    j.commit([{ entry: entry('a', 2, 1), origin: 'p' }])
+    await j.durable()
+    const chunk = (i: number): Uint8Array => new Uint8Array(32).fill(i)
+    assert.equal(j.hasChunk(chunk(1)), true, 'a chunk of a replaced version')
+    assert.equal(j.hasChunk(chunk(0)), true)
+    assert.equal(j.hasChunk(chunk(7)), false)
+    j.close()
+    // as a hub from before chunk_refs left it
+    const { DatabaseSync } = await import('node:sqlite')
+    const db = new DatabaseSync(file)
+    db.exec("DROP TABLE chunk_refs; DELETE FROM meta WHERE key = 'chunk_refs'")
+    db.close()
+    const reopened = new JournalStore(file)
+    assert.equal(reopened.hasChunk(chunk(0)), true, 'the live version\'s chunks are found again')
+    assert.equal(reopened.hasChunk(chunk(7)), false)
+    reopened.close()
+  })
+})
