@@ -121,10 +121,14 @@ export class HubCopy implements BlockSource {
     const key = hex(hash)
     const seqs = this.#wanted.get(key)
     if (seqs == null) return null
+    let coming = false
     for (const seq of seqs) {
       const p = this.#pending.get(seq)
-      if (p != null) this.#start(p, 'asked for')
+      if (p?.state === 'waiting') this.#start(p, 'asked for')
+      if (p?.state === 'fetching') coming = true
     }
+    // no copy under way has anyone to fetch from: "missing" now, so the asker looks elsewhere or waits
+    if (!coming) return null
     let arrival = this.#arrivals.get(key)
     if (arrival == null) this.#arrivals.set(key, arrival = Promise.withResolvers())
     const ac = new AbortController()
@@ -160,6 +164,8 @@ export class HubCopy implements BlockSource {
     void this.#copy(p).catch(err => {
       if (this.#pending.get(p.rec.seq) !== p) return
       p.state = 'stuck'
+      // requests waiting for these chunks are answered "missing" now
+      for (const r of p.missing) this.#landed(hex(r.hash))
       if (!(err instanceof NoSourceError) && !this.#deps.signal.aborted) log.warn({ seq: p.rec.seq, err: (err as Error).message }, 'copy failed; waiting for holders')
     })
   }

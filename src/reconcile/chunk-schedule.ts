@@ -61,7 +61,11 @@ export class ChunkSchedule {
   get state (): ScheduleState {
     if (this.#received === this.#sizes.length) return 'done'
     if (this.#inFlight > 0) return 'working'
-    return this.#anyAssignable() ? 'working' : 'stuck'
+    // nothing in flight: the first chunk not received is pending and within the lookahead, so it
+    // is asked next unless no live source may give it (then the file cannot be finished)
+    const first = this.#firstNotReceived
+    for (const s of this.#sources.values()) if (s.alive && this.#mayAsk(s, first)) return 'working'
+    return 'stuck'
   }
 
   /** The next request to make, or null when none can be made now (wait for answers, or stuck). */
@@ -151,14 +155,6 @@ export class ChunkSchedule {
       if (o.alive && o.src.tier === 0 && refused?.has(o.src.id) !== true) return false
     }
     return true
-  }
-
-  #anyAssignable (): boolean {
-    for (let i = this.#firstPending; i < this.#state.length; i++) {
-      if (this.#state[i] !== PENDING) continue
-      for (const s of this.#sources.values()) if (s.alive && this.#mayAsk(s, i)) return true
-    }
-    return false
   }
 
   #batchFor (s: SourceState): number[] {

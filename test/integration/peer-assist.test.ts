@@ -144,12 +144,15 @@ test('the proposer killed mid-way: no partial file anywhere, and the file comple
     await writeFile(join(a, 'big.bin'), data)
     await waitFor('the receiver to start fetching', () => /fetching chunks/.test(reader.stderr()), 30000, 5)
     await writer.kill()
-    // the receiver keeps the old file while no holder has the new one (the hub may hold none of it)
-    for (let i = 0; i < 10; i++) {
+    // the receiver keeps the old file while no holder has the new one, until it gives up waiting
+    // for the hub's copy (which has no holder to come from either)
+    await waitFor('the receiver to wait for a holder', async () => {
       const now = await readFile(join(b, 'big.bin'))
       assert.ok(now.toString() === 'old content' || sha(now) === sha(data), 'a partial file is visible')
-      await sleep(300)
-    }
+      return /no holder reachable/.test(reader.stderr())
+    }, 60000, 200)
+    assert.equal((await readFile(join(b, 'big.bin'))).toString(), 'old content')
+    assert.equal((await hubStatus(hub.dataDir)).pending, 1)
     writer = startClient(hub.addr, a)
     await clientReady(writer)
     await waitFor('the receiver to complete', async () => sha(await readFile(join(b, 'big.bin'))) === sha(data), 90000, 500)

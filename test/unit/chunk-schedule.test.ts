@@ -60,6 +60,21 @@ describe('ChunkSchedule', () => {
     assert.deepEqual(s.next(), { source: 'b', chunks: [6] })
   })
 
+  test('stuck as soon as the next chunk in order has no source, even with later chunks still askable', () => {
+    const s = new ChunkSchedule(sizes(16), [direct('a'), fallback('hub')], { ...limits, lookaheadBytes: 4 * K })
+    assert.deepEqual(s.next(), { source: 'a', chunks: [0, 1, 2, 3] })
+    for (const i of [0, 1, 2]) s.received('a', i)
+    s.missing('a', 3)
+    assert.deepEqual(s.next(), { source: 'a', chunks: [4, 5, 6] })
+    assert.deepEqual(s.next(), { source: 'hub', chunks: [3] })
+    s.missing('hub', 3)
+    assert.equal(s.state, 'working')
+    for (const i of [4, 5, 6]) s.received('a', i)
+    // chunks 7-15 are a's to give, but the file cannot be finished without 3
+    assert.equal(s.next(), null)
+    assert.equal(s.state, 'stuck')
+  })
+
   test('a source added while fetching is used, and one that appears twice keeps its state', () => {
     const s = new ChunkSchedule(sizes(8), [fallback('hub')], limits)
     assert.deepEqual(s.next(), { source: 'hub', chunks: [0, 1, 2, 3] })
