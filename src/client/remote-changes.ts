@@ -5,6 +5,7 @@
 // of the same path abandons an older one. Tracks the highest seq applied, which is where a
 // reconnect resumes.
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { BlockMissingError, type FetchedBlock } from '../net/block-transfer.ts'
 import { fetchOrdered, NoSourceError, type SpreadFetch } from '../net/multi-fetch.ts'
 import { carriesBlocks } from '../protocol/codec.ts'
@@ -30,6 +31,9 @@ const log = logger('client')
 
 /** How far a fetch from several holders may run ahead of the chunk the file is written up to. */
 const LOOKAHEAD_BYTES = 8 * 1024 * 1024
+/** A change that found no holder is tried again when members or holders change, and after this
+ * long regardless (a change may have come while its fetch was still failing). */
+const WAITING_RETRY_MS = 30_000
 /** what the hub sends with its own answers: it holds them */
 const HUB_HOLDS: HolderList = { peers: [], held: true }
 
@@ -113,7 +117,12 @@ export class RemoteChanges {
   async #retryLoop (): Promise<void> {
     const { signal } = this.#opts
     while (!signal.aborted) {
-      await this.#opts.peers.changed(signal)
+      const ac = new AbortController()
+      await Promise.race([
+        this.#opts.peers.changed(AbortSignal.any([signal, ac.signal])),
+        sleep(WAITING_RETRY_MS, undefined, { signal: ac.signal, ref: false }).catch(() => {})
+      ])
+      ac.abort()
       const waiting = [...this.#waiting.values()]
       this.#waiting.clear()
       for (const w of waiting) {

@@ -24,6 +24,9 @@ const COPY_DELAY_MS = 5000
 /** How long a request for a chunk the hub is still receiving waits before it is answered "missing". */
 const CUT_THROUGH_WAIT_MS = 10_000
 const PARALLEL_CHUNK_WRITES = 8
+/** A copy that found no holder is tried again on every join, applied report or holder change;
+ * and after this long regardless, in case one came while the copy was still failing. */
+const STUCK_RETRY_MS = 30_000
 
 export interface HubCopyDeps {
   chunks: ChunkStore
@@ -41,6 +44,8 @@ interface Pending {
   rec: JournalRecord
   missing: ChunkList
   state: 'waiting' | 'fetching' | 'stuck'
+  /** members or holders changed while fetching: if this fetch fails, try again at once */
+  recheck: boolean
   abort: AbortController
   timer: NodeJS.Timeout
   fetch?: SpreadFetch
@@ -71,6 +76,11 @@ export class HubCopy implements BlockSource {
 
   get pendingCount (): number { return this.#pending.size }
 
+  /** Pending versions this member proposed: back after a disconnect, it most likely still holds them. */
+  proposedBy (peer: string): number[] {
+    return [...this.#pending.values()].filter(p => p.rec.origin === peer).map(p => p.rec.seq)
+  }
+
   /** Whether a pending version needs this chunk (a request for it may wait for it). */
   wants (hash: Uint8Array): boolean { return this.#wanted.has(hex(hash)) }
 
@@ -85,7 +95,7 @@ export class HubCopy implements BlockSource {
   /** A committed record the hub does not hold: track it until it does. */
   add (rec: JournalRecord): void {
     const missing = this.missingChunks(rec.entry)
-    const p: Pending = { rec, missing, state: 'waiting', abort: new AbortController(), timer: setTimeout(() => { this.#start(p, 'delay') }, COPY_DELAY_MS).unref() }
+    const p: Pending = { rec, missing, state: 'waiting', recheck: false, abort: new AbortController(), timer: setTimeout(() => { this.#start(p, 'delay') }, COPY_DELAY_MS).unref() }
     this.#pending.set(rec.seq, p)
     this.#byPath.set(rec.entry.path, rec.seq)
     for (const r of missing) {
@@ -105,6 +115,7 @@ export class HubCopy implements BlockSource {
       const holders = this.#deps.book.holders(p.rec.seq)
       if (p.state === 'fetching') {
         for (const peer of holders) p.fetch?.addSource(this.#source(peer, 0))
+        p.recheck = true
         continue
       }
       if (p.state === 'stuck') { this.#start(p, 'holders changed'); continue }
@@ -153,6 +164,7 @@ export class HubCopy implements BlockSource {
     if (p.state === 'fetching' || this.#pending.get(p.rec.seq) !== p) return
     clearTimeout(p.timer)
     p.state = 'fetching'
+    p.recheck = false
     const holders = this.#deps.book.holders(p.rec.seq)
     // members not listed as holders may have it all the same (after a hub restart nobody is listed)
     const others = this.#deps.book.members().map(m => m.peer).filter(m => !holders.includes(m))
@@ -166,6 +178,8 @@ export class HubCopy implements BlockSource {
       p.state = 'stuck'
       // requests waiting for these chunks are answered "missing" now
       for (const r of p.missing) this.#landed(hex(r.hash))
+      if (p.recheck && !this.#deps.signal.aborted) { this.#start(p, 'members changed meanwhile'); return }
+      p.timer = setTimeout(() => { if (p.state === 'stuck') this.#start(p, 'retry') }, STUCK_RETRY_MS).unref()
       if (!(err instanceof NoSourceError) && !this.#deps.signal.aborted) log.warn({ seq: p.rec.seq, err: (err as Error).message }, 'copy failed; waiting for holders')
     })
   }

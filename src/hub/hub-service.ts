@@ -206,6 +206,8 @@ export class HubService {
           const { book, copy } = this.#peersOf(folder)
           book.join(session.peer, dialable(msg.hello.addrs))
           this.#sendMembers(folder)
+          // a proposer that comes back is listed again for what it proposed (a missing answer costs little)
+          for (const seq of copy.proposedBy(session.peer)) if (book.add(seq, session.peer)) this.#holdersChanged(folder, seq)
           copy.consider()
           break
         }
