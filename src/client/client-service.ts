@@ -5,9 +5,8 @@
 import { mkdir, realpath, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BLOCKS_PROTOCOL } from '../protocol/constants.ts'
 import { createNode } from '../net/node.ts'
-import { serveBlocks } from '../net/block-transfer.ts'
+import { handleBlocks } from '../net/block-transfer.ts'
 import { IndexStore } from '../index/index-store.ts'
 import { pruneTrash } from '../fs/trash.ts'
 import { STATE_DIR } from '../fs/safe-path.ts'
@@ -22,6 +21,11 @@ import { PeerExchange } from './peer-exchange.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
 import { watchTree } from './watcher.ts'
+import { StatusBoard } from './status-board.ts'
+import { serveStatus } from './status-socket.ts'
+import { pendingAmount } from './pending-amount.ts'
+import { IgnoreState } from './ignore-state.ts'
+import { IGNORE_FILE } from '../fs/ignore-rules.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -49,6 +53,8 @@ export interface ClientOptions {
   listen: string[]
   /** false (--no-direct): neither listen nor dial members; everything through the hub */
   direct: boolean
+  /** swarm key (src/net/psk.ts), the hub's; direct connections between members use it too */
+  psk?: Uint8Array
 }
 
 /** All interfaces, a port the system picks: a member on the same LAN can reach it. */
@@ -59,12 +65,16 @@ export class ClientService {
   readonly #hub: HubAddress
   readonly #abort = new AbortController()
   readonly #fatal = Promise.withResolvers<never>()
+  #board: StatusBoard | undefined
 
   constructor (opts: ClientOptions) {
     this.#opts = opts
     this.#hub = parseHubAddress(opts.hub)
     void this.#fatal.promise.catch(() => {})
   }
+
+  /** Counters for a progress display; undefined until the client has started. */
+  get board (): StatusBoard | undefined { return this.#board }
 
   /** Runs until `signal` aborts (resolves) or the client cannot go on (rejects). */
   async run (signal: AbortSignal): Promise<void> {
@@ -103,34 +113,63 @@ export class ClientService {
         allow: allowed,
         // a frozen hub is noticed within ~7 s instead of ~12 (a killed one at once: the
         // connection closes). Every second cost the hub a stream per client per second.
-        pingIntervalMs: 5000
+        pingIntervalMs: 5000,
+        ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
       })
       const self = node
-      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, addrs: () => self.getMultiaddrs().map(ma => ma.toString()) })
+      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null, addrs: () => self.getMultiaddrs().map(ma => ma.toString()) })
       const monitor = hub
       const peers = new PeerExchange({ node, self: node.peerId.toString(), hubPeer: this.#hub.peer, allowed, direct: this.#opts.direct, hubConnection: () => monitor.connection })
+      const board = new StatusBoard({
+        dir: root, hub: this.#hub.addr.toString(), folder: this.#opts.folder, peer: node.peerId.toString(),
+        connection: () => monitor.channel != null ? 'connected' : monitor.generation === 0 ? 'connecting' : 'reconnecting',
+        lastSeq: () => index.lastSeq,
+        indexed: () => index.all().filter(r => !r.entry.deleted).map(r => r.entry),
+        pendingUp: () => pendingAmount(root, local.pendingPaths)
+      })
+      this.#board = board
+      const ignore = new IgnoreState(root, index)
+      const replayFrom = await ignore.reload()
+      const ignored = (path: string, kind: 'file' | 'dir' | 'symlink'): boolean => ignore.ignores(path, kind)
       const remote: RemoteChanges = new RemoteChanges({
-        root, index, queue, signal: own, peers,
+        root, index, queue, signal: own, board, ignored, peers,
+        skipped: seq => { ignore.skipped(seq) },
         channel: () => monitor.channel,
         generation: () => monitor.generation,
         proposeLocal: async path => { await local.propose(path) }
       })
       const local: LocalChanges = new LocalChanges({
-        root, dirId, index, blocks, queue, signal: own, fatal, failed,
+        root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
         channel: () => monitor.channel,
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
-      await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
+      await handleBlocks(node, blocks, own, {
         // only the hub and current members may read this client's chunks (the gate admits no one
         // else; a member the hub no longer lists may still have a connection open)
-        if (!allowed.has(connection.remotePeer.toString())) { stream.abort(new Error('not a member')); return }
-        void serveBlocks(stream, blocks, own).catch(err => { log.debug({ err: (err as Error).message }, 'blocks stream ended') })
-      }, { maxInboundStreams: 64 })
+        admit: peer => allowed.has(peer),
+        onEnd: (_peer, err) => { log.debug({ err: err.message }, 'blocks stream ended') }
+      })
       await node.start()
       log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString(), listen: node.getMultiaddrs().map(ma => ma.toString()) }, 'client starting')
+      await serveStatus(root, () => board.snapshot(), own)
 
       await monitor.connect()
-      const watcher = watchTree(root, path => { local.changed(path) }, fatal)
+      // rules that stopped ignoring a path: changes skipped meanwhile are asked for again
+      if (replayFrom != null && replayFrom > 0) remote.rewind(replayFrom - 1)
+      const rulesChanged = async (): Promise<void> => {
+        const from = await ignore.reload()
+        if (from == null) return
+        local.rescan()
+        if (from > 0) {
+          remote.rewind(from - 1)
+          // a new session starts from the rewound seq
+          monitor.channel?.close()
+        }
+      }
+      const watcher = watchTree(root, path => {
+        if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
+        local.changed(path)
+      }, fatal)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is

@@ -48,6 +48,8 @@ export interface LocalChangesOptions {
   fatal: (err: Error) => void
   /** work on a path failed (the same handler as the path queue's) */
   failed: (path: string, err: unknown) => void
+  /** the folder's ignore rules (.distsyncignore) */
+  ignored?: (path: string, kind: 'file' | 'dir' | 'symlink') => boolean
 }
 
 export class LocalChanges {
@@ -62,6 +64,12 @@ export class LocalChanges {
   constructor (opts: LocalChangesOptions) {
     this.#opts = opts
   }
+
+  /** Compares the whole disk with the index now (after the ignore rules changed, say). */
+  rescan (): void { void this.#rescan() }
+
+  /** Paths waiting to be looked at and proposed (for `distsync status`). */
+  get pendingPaths (): string[] { return [...this.#pending, ...this.#deletions] }
 
   /** A path may have changed: one queued check per path is enough, it reads the disk when it runs. */
   changed (path: string): void {
@@ -133,6 +141,9 @@ export class LocalChanges {
     const abs = join(root, path)
     const local = await localStat(abs)
     const rec = index.get(path)
+    // an ignored path is never proposed, not even its deletion: ignoring deletes nothing anywhere
+    const kind = local != null && local.kind !== 'other' ? local.kind : rec?.entry.kind
+    if (kind != null && this.#opts.ignored?.(path, kind) === true) return
     const state = localState(local, rec)
     if (state === 'unchanged' || state === 'absent') return
     if (state === 'deleted') {

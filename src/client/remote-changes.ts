@@ -26,6 +26,7 @@ import type { IndexStore } from '../index/index-store.ts'
 import type { Entry } from '../index/entry.ts'
 import type { PathQueue } from './path-queue.ts'
 import type { AttachedBlock, Changed, HolderList } from '../protocol/codec.ts'
+import type { StatusBoard } from './status-board.ts'
 
 const log = logger('client')
 
@@ -52,11 +53,18 @@ export interface RemoteChangesOptions {
   generation: () => number
   /** the user's side of a path won (or changed meanwhile): look at it as a local change */
   proposeLocal: (path: string) => Promise<void>
+  /** counts what is pending and being fetched, for `distsync status` */
+  board?: StatusBoard
+  /** the folder's ignore rules: an ignored path is not applied; `skipped` remembers its seq */
+  ignored?: (path: string, kind: 'file' | 'dir' | 'symlink') => boolean
+  skipped?: (seq: number) => void
 }
 
 export class RemoteChanges {
   readonly #opts: RemoteChangesOptions
   #tracker: SeqTracker | undefined
+  /** replay the journal from this seq at the next session (the ignore rules changed) */
+  #rewindTo: number | undefined
   /** path -> the newest change of it being worked on */
   readonly #work = new Map<string, Work>()
   /** changes no holder could serve, by path: tried again when members or holders change */
@@ -69,7 +77,8 @@ export class RemoteChanges {
 
   /** A session starts: resume after the last seq applied. */
   opening (gen: number): { sinceSeq: number, handlers: ChannelHandlers } {
-    const tracker = new SeqTracker(this.#opts.index.lastSeq)
+    const tracker = new SeqTracker(Math.min(this.#opts.index.lastSeq, this.#rewindTo ?? Infinity))
+    this.#rewindTo = undefined
     this.#tracker = tracker
     // the hub sends again everything after the seq saved
     this.#waiting.clear()
@@ -93,9 +102,14 @@ export class RemoteChanges {
     }
   }
 
+  /** The next session asks the hub for everything after `seq` again. */
+  rewind (seq: number): void {
+    this.#rewindTo = Math.min(seq, this.#rewindTo ?? Infinity)
+  }
+
   /** Makes the disk match `entry` (the hub's answer to a proposal it superseded, say). */
   async apply (entry: Entry, seq: number, seen: LocalStat | null, attached: AttachedBlock[] = [], work?: Work): Promise<ApplyOutcome> {
-    const outcome = await applyEntry(this.#context(attached, work), entry, seq, seen)
+    const outcome = await applyEntry(this.#context(attached, entry, work), entry, seq, seen)
     if (outcome === 'applied') this.#holds(entry, seq)
     return outcome
   }
@@ -142,6 +156,12 @@ export class RemoteChanges {
   #changed (c: Changed, gen: number): void {
     const tracker = this.#tracker!
     tracker.received(c.seq)
+    if (this.#opts.ignored?.(c.entry.path, c.entry.kind) === true) {
+      this.#opts.skipped?.(c.seq)
+      tracker.finished(c.seq)
+      this.#saveSeq(gen)
+      return
+    }
     const path = c.entry.path
     // a newer version of the path: an older one still fetching or waiting is never applied
     const older = this.#work.get(path)
@@ -157,13 +177,18 @@ export class RemoteChanges {
   }
 
   #finished (w: Work): void {
-    if (this.#work.get(w.c.entry.path) === w) this.#work.delete(w.c.entry.path)
+    const path = w.c.entry.path
+    if (this.#work.get(path) === w) {
+      this.#work.delete(path)
+      this.#opts.board?.inboundDone(path)
+    }
     if (w.gen !== this.#opts.generation() || this.#tracker == null) return
     this.#tracker.finished(w.c.seq)
     this.#saveSeq(w.gen)
   }
 
   #run (w: Work): void {
+    this.#opts.board?.inbound(w.c.entry.path, w.c.entry.deleted ? 0 : w.c.entry.size)
     this.#opts.queue.push(w.c.entry.path, async () => {
       let done = false
       try {
@@ -179,6 +204,7 @@ export class RemoteChanges {
         }
         // a broken path or a bad chunk will not heal by retrying; a lost connection will
         done = err instanceof PathError || err instanceof ApplyError || err instanceof ProtocolError || err instanceof BlockMissingError
+        if (!done) this.#opts.board?.inboundDone(w.c.entry.path)
         throw err
       } finally {
         if (done) this.#finished(w)
@@ -222,21 +248,29 @@ export class RemoteChanges {
     }
   }
 
-  #context (attached: AttachedBlock[], work: Work | undefined): ApplyContext {
+  #context (attached: AttachedBlock[], entry: Entry, work: Work | undefined): ApplyContext {
     return {
       root: this.#opts.root,
       index: this.#opts.index,
-      fetch: withAttached(attached, refs => this.#fetch(refs, work))
+      fetch: withAttached(attached, refs => this.#fetch(refs, entry, work))
     }
   }
 
-  async * #fetch (refs: ChunkList, work: Work | undefined): AsyncGenerator<FetchedBlock> {
+  async * #fetch (refs: ChunkList, entry: Entry, work: Work | undefined): AsyncGenerator<FetchedBlock> {
     const { peers } = this.#opts
     const signal = work == null ? this.#opts.signal : AbortSignal.any([this.#opts.signal, work.abort.signal])
     const sources = peers.sources(work?.holders ?? HUB_HOLDS)
     log.debug({ chunks: refs.length, sources: sources.map(s => `${s.id}/${s.tier}`) }, 'fetching chunks')
     const opts = { lookaheadBytes: LOOKAHEAD_BYTES, onSourceFailed: (id: string, err: Error) => { peers.sourceFailed(id, err) } }
-    yield * fetchOrdered(refs, sources, signal, opts, spread => { if (work != null) work.spread = spread })
+    const transfer = this.#opts.board?.transfer(entry.path, entry.size)
+    try {
+      for await (const block of fetchOrdered(refs, sources, signal, opts, spread => { if (work != null) work.spread = spread })) {
+        transfer?.received(block.data.byteLength)
+        yield block
+      }
+    } finally {
+      transfer?.end()
+    }
     log.debug({ chunks: refs.length }, 'fetched chunks')
   }
 }

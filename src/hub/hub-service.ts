@@ -2,20 +2,23 @@
 // folders), and relays each change to every client of that folder but its sender.
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
-import { BLOCKS_PROTOCOL, SYNC_PROTOCOL } from '../protocol/constants.ts'
+import { mkdirSync } from 'node:fs'
+import { SYNC_PROTOCOL } from '../protocol/constants.ts'
 import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type HolderList, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
 import type { JournalRecord } from '../index/journal-store.ts'
 import { ChunkStore } from '../store/chunk-store.ts'
 import { createNode } from '../net/node.ts'
 import { peerIdOf } from '../net/identity.ts'
-import { BlockMissingError, fetchBlocks, serveBlocks, type BlockSource } from '../net/block-transfer.ts'
-import type { StoredBlock } from '../net/block-codec.ts'
+import { BlockMissingError, fetchBlocks, handleBlocks, type BlockSource } from '../net/block-transfer.ts'
+import { FetchIdleError, MemberLimits, proposalBytes } from './member-limits.ts'
+import { LogLimit } from '../log-limit.ts'
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
 import { sameContent, type Entry } from '../index/entry.ts'
 import type { ChunkList } from '../chunk/chunk-list.ts'
+import type { StoredBlock } from '../net/block-codec.ts'
 import { Session } from './session.ts'
 import { HolderBook } from './holder-book.ts'
 import { HubCopy } from './hub-copy.ts'
@@ -44,6 +47,8 @@ export interface HubOptions {
   /** who may sync which folder */
   members: Membership
   conflicts: ConflictMode
+  /** swarm key (src/net/psk.ts): without it no peer completes a connection */
+  psk?: Uint8Array
 }
 
 /** Counters persisted for `distsync status`: what crossed the wire as chunk data. */
@@ -62,6 +67,9 @@ export class HubService {
   readonly #traffic: Traffic = { chunkBytesIn: 0, chunkBytesOut: 0 }
   readonly #peers = new Map<string, FolderPeers>()
   readonly #peerId: string
+  readonly #members = new MemberLimits()
+  /** what one peer makes the hub log, counted past a few lines */
+  readonly #peerLog = new LogLimit(log)
   readonly #failed = Promise.withResolvers<never>()
   #node: Libp2p | undefined
   #flushTimer: NodeJS.Timeout | undefined
@@ -69,6 +77,8 @@ export class HubService {
   constructor (opts: HubOptions) {
     this.#opts = opts
     this.#peerId = peerIdOf(opts.privateKey)
+    // the journals open here, before start(): a data folder named for the first time must exist
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 })
     // the hub cannot go on without its journals: every seq after the lost ones would be wrong
     this.#folders = new Folders(opts.dataDir, err => { this.#failed.reject(err) })
     this.#failed.promise.catch(() => {})
@@ -95,14 +105,15 @@ export class HubService {
       listen: this.#opts.listen,
       ...(allow != null ? { allow } : {}),
       // clients ping the hub every 5 s; the hub only has to drop a frozen client eventually
-      pingIntervalMs: 10_000
+      pingIntervalMs: 10_000,
+      ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
     })
     this.#node = node
     const signal = this.#abort.signal
     await node.handle(SYNC_PROTOCOL, (stream, connection) => {
       const session = new Session(stream, connection, signal)
       void this.#runSession(session).catch(err => {
-        log.warn({ peer: session.peer, err: (err as Error).message }, 'sync stream closed')
+        this.#peerLog.line('warn', session.peer, { err: (err as Error).message }, 'sync stream closed')
         stream.abort(err as Error)
       }).finally(() => {
         const key = sessionKey(session)
@@ -111,19 +122,19 @@ export class HubService {
         this.#memberLeft(session.folder!, session.peer)
       })
     }, { maxInboundStreams: 4 })
-    await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
-      const peer = connection.remotePeer.toString()
+    await handleBlocks(node, peer => {
       // the store is shared by all folders: a peer gets only chunks of folders it syncs now
       // cut-through: a chunk the hub is still receiving is answered when it lands
       const source: BlockSource = { get: async hash => this.#readableBy(peer, hash) ? await this.#serve(peer, hash) : null }
-      void serveBlocks(stream, source, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
-        log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'blocks stream ended')
-      })
-    }, { maxInboundStreams: 64 })
+      return source
+    }, signal, {
+      onEnd: (peer, err) => { this.#peerLog.line('debug', peer, { err: err.message }, 'blocks stream ended') },
+      onSent: bytes => { this.#traffic.chunkBytesOut += bytes }
+    })
     node.addEventListener('peer:connect', evt => { log.info({ peer: evt.detail.toString() }, 'client connected') })
     node.addEventListener('peer:disconnect', evt => { log.info({ peer: evt.detail.toString() }, 'client disconnected') })
     await node.start()
-    this.#flushTimer = setInterval(() => { this.#flushTraffic() }, 1000)
+    this.#flushTimer = setInterval(() => { this.#flushTraffic(); this.#peerLog.flush() }, 1000)
     const peer = node.peerId.toString()
     log.info({ peer, headSeq: this.#meta.journal.headSeq }, 'hub started')
     return node.getMultiaddrs().map(ma => ma.toString()).map(ma => ma.includes('/p2p/') ? ma : `${ma}/p2p/${peer}`)
@@ -215,16 +226,19 @@ export class HubService {
           if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'applied before hello')
           this.#applied(session.folder, session.peer, msg.seq)
           break
-        case 'propose':
+        case 'propose': {
           if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'a proposal before hello')
-          // proposals run concurrently: each may wait on its own chunk transfer
+          // proposals run concurrently: each may wait on its own chunk transfer. Past the
+          // member's budget of proposals in flight, the next frame waits (this stops reading)
+          const release = await this.#members.admitProposal(session.peer, proposalBytes(msg.propose), signal)
           void this.#propose(session, msg.propose).then(result => session.sendResult(result)).catch(err => {
-            log.warn({ peer: session.peer, path: msg.propose.entry.path, err: (err as Error).message }, 'proposal failed; closing the sync stream')
+            this.#peerLog.line('warn', session.peer, { path: msg.propose.entry.path, err: (err as Error).message }, 'proposal failed; closing the sync stream')
             session.stream.abort(err as Error)
-          })
+          }).finally(release)
           break
+        }
         case 'invalid-propose':
-          log.warn({ peer: session.peer, err: msg.invalid.error.message }, 'refused a proposal')
+          this.#peerLog.line('warn', session.peer, { err: msg.invalid.error.message }, 'refused a proposal')
           await session.sendResult({ id: msg.invalid.id, outcome: 'rejected', seq: 0, reason: msg.invalid.error.message })
           break
       }
@@ -238,7 +252,7 @@ export class HubService {
     const { journal } = folder
     const { book, copy: hubCopy } = this.#peersOf(folder)
     const reject = (reason: string): Result => {
-      log.warn({ peer: session.peer, path: entry.path, reason }, 'refused a proposal')
+      this.#peerLog.line('warn', session.peer, { path: entry.path, reason }, 'refused a proposal')
       return { id: p.id, outcome: 'rejected', seq: 0, reason }
     }
     let missing: ChunkList | undefined
@@ -256,7 +270,7 @@ export class HubService {
         // a chunk gone, or not what its hash says: the proposer's file changed under it (its
         // watcher proposes the new content); the session and other proposals go on
         if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
-        if (err instanceof AttachedBlockError) return reject(err.message)
+        if (err instanceof AttachedBlockError || err instanceof FetchIdleError) return reject(err.message)
         throw err
       }
     }
@@ -264,7 +278,7 @@ export class HubService {
     // the proposer nor anyone else hears of a record before it is on disk. The hub does not
     // wait to hold a big file's chunks (flow 2): the entry is pending until its copy lands.
     const current = journal.get(entry.path)
-    const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts)
+    const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts, session.peer)
     let result: Result
     switch (decision.action) {
       case 'same':
@@ -302,6 +316,7 @@ export class HubService {
               await this.#fetchMissing(session, missing)
             } catch (err) {
               if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
+              if (err instanceof FetchIdleError) return reject(err.message)
               throw err
             }
             return await this.#propose(session, p, true)
@@ -411,11 +426,17 @@ export class HubService {
     return blocks
   }
 
-  /** Asks the proposer for the chunks the store lacks, verifies and stores each. */
+  /** Asks the proposer for the chunks the store lacks (within the member's fetch bounds). */
   async #fetchMissing (session: Session, missing: ChunkList): Promise<void> {
+    await this.#members.fetch(session.peer, this.#abort.signal, async (signal, progress) => { await this.#fetchMissingNow(session, missing, signal, progress) })
+  }
+
+  /** Verifies and stores each fetched chunk. */
+  async #fetchMissingNow (session: Session, missing: ChunkList, signal: AbortSignal, progress: () => void): Promise<void> {
     // writes overlap the transfer, a few at a time
     const writing = new Set<Promise<void>>()
-    for await (const block of fetchBlocks(session.connection, missing, this.#abort.signal)) {
+    for await (const block of fetchBlocks(session.connection, missing, signal)) {
+      progress()
       this.#traffic.chunkBytesIn += block.wire.data.byteLength
       const w: Promise<void> = this.#chunks.put(block.ref.hash, block.wire).finally(() => writing.delete(w))
       writing.add(w)

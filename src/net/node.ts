@@ -4,8 +4,11 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { preSharedKey } from '@libp2p/pnet'
 import { noiseCrypto } from './noise-crypto.ts'
 import './yamux-window.ts'
+import { PendingHandshakes } from './pending-handshakes.ts'
+import { CONNECTIONS_PER_PEER, HANDSHAKE_TIMEOUT_MS, PENDING_HANDSHAKES, PENDING_HANDSHAKES_PER_ADDRESS, PENDING_HANDSHAKE_GRACE_MS, STREAMS_PER_CONNECTION, STREAM_WRITE_BUFFER } from './limits.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 export interface NodeOptions {
@@ -16,20 +19,33 @@ export interface NodeOptions {
   /** how often each connection is pinged: a ping opens a stream (yamux + multistream-select), so
    * a hub pinging fifty clients every second spent 8% of a core doing nothing else */
   pingIntervalMs: number
+  /** the swarm key file's bytes (src/net/psk.ts): every connection of this node needs it */
+  psk?: Uint8Array
 }
 
 export async function createNode (opts: NodeOptions): Promise<Libp2p> {
   const allow = opts.allow
-  return await createLibp2p({
+  const pending = new PendingHandshakes({ perAddress: PENDING_HANDSHAKES_PER_ADDRESS, graceMs: PENDING_HANDSHAKE_GRACE_MS })
+  // the gate counts a peer's connections through the node it gates
+  let self: Libp2p | undefined
+  const node = await createLibp2p({
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen ?? [] },
     transports: [tcp()],
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
-    streamMuxers: [yamux()],
+    // a stream whose peer does not read is reset past its write buffer, not kept growing
+    streamMuxers: [yamux({ maxInboundStreams: STREAMS_PER_CONNECTION, streamOptions: { maxWriteBufferLength: STREAM_WRITE_BUFFER } })],
+    ...(opts.psk != null ? { connectionProtector: preSharedKey({ psk: opts.psk }) } : {}),
     connectionGater: {
+      // before any byte is read: strangers on one address cannot hold every handshake slot
+      denyInboundConnection: (maConn) => pending.admit(maConn),
       // runs after Noise has authenticated the peer and before any protocol: an unknown peer
       // never reaches distsync code
       denyInboundEncryptedConnection: (peerId) => allow != null && !allow.has(peerId.toString()),
+      denyInboundUpgradedConnection: (peerId, maConn) => {
+        pending.done(maConn)
+        return (self?.getConnections(peerId).length ?? 0) >= CONNECTIONS_PER_PEER
+      },
       // a client only ever talks to its hub; loopback and private addresses are its normal case
       denyDialMultiaddr: () => false
     },
@@ -38,7 +54,9 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
       // after a hub restart, and clients behind one NAT address
       inboundConnectionThreshold: 1000,
       // fifty clients reconnecting at once after a hub restart must not be turned away mid-handshake
-      maxIncomingPendingConnections: 256,
+      maxIncomingPendingConnections: PENDING_HANDSHAKES,
+      // a socket that has not finished Noise and yamux by then is closed (libp2p's default: 10 s)
+      inboundUpgradeTimeout: HANDSHAKE_TIMEOUT_MS,
       maxConnections: 1000
     },
     connectionMonitor: {
@@ -47,4 +65,6 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
     },
     start: false
   })
+  self = node
+  return node
 }

@@ -40,3 +40,20 @@ export function freeConflictCopyPath (path: string, mtimeNs: bigint, peerId: str
   }
   return undefined
 }
+
+/** What a conflict copy's name says: the path it is a copy of, when that version was written
+ * (UTC, to the second) and the last 8 characters of the peer that wrote it. */
+export interface ConflictCopyName { original: string, stamp: Date, peer8: string, n: number }
+
+const COPY_NAME = /^(.*)\.sync-conflict-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-([1-9A-HJ-NP-Za-km-z]{8})(?:-(\d+))?(\.[^./]*)?$/
+
+/** The inverse of conflictCopyPath; undefined for a name that is no conflict copy. */
+export function parseConflictCopy (path: string): ConflictCopyName | undefined {
+  const slash = path.lastIndexOf('/')
+  const m = COPY_NAME.exec(path.slice(slash + 1))
+  if (m == null || m[1] === '') return undefined
+  const [y, mo, d, h, mi, s] = m.slice(2, 8).map(Number) as [number, number, number, number, number, number]
+  const stamp = new Date(Date.UTC(y, mo - 1, d, h, mi, s))
+  if (Number.isNaN(stamp.getTime())) return undefined
+  return { original: `${path.slice(0, slash + 1)}${m[1]!}${m[10] ?? ''}`, stamp, peer8: m[8]!, n: m[9] != null ? Number(m[9]) : 1 }
+}
