@@ -14,7 +14,7 @@ import { logger } from '../logger.ts'
 const log = logger('client')
 
 /** A member on the same LAN answers in milliseconds; one that does not in this time is taken as unreachable. */
-const DIAL_TIMEOUT_MS = 1500
+const DIAL_TIMEOUT_MS = 2000
 /** How long a member that could not be dialed is not tried again (unless the hub lists it anew). */
 const FAILURE_MEMORY_MS = 60_000
 export const HUB_SOURCE = 'hub'
@@ -88,7 +88,11 @@ export class PeerExchange {
     })
   }
 
-  /** Where the chunks of a version may be fetched: holders reachable directly first, the hub as holder or fallback. */
+  /**
+   * Where the chunks of a version may be fetched: members holding it that can be dialed, the hub
+   * only as fallback then (its link is the one every member shares; it holds the version or is
+   * getting it); the hub alone when no member can be dialed.
+   */
   sources (holders: HolderList): FetchSource[] {
     const out: FetchSource[] = []
     if (this.#opts.direct) {
@@ -97,7 +101,7 @@ export class PeerExchange {
         out.push({ id: peer, tier: 0, connect: async signal => await this.#connect(peer, signal) })
       }
     }
-    out.push({ id: HUB_SOURCE, tier: holders.held || out.length === 0 ? 0 : 1, connect: async () => await this.#hub() })
+    out.push({ id: HUB_SOURCE, tier: out.length === 0 ? 0 : 1, connect: async () => await this.#hub() })
     return out
   }
 
