@@ -6,12 +6,19 @@ import { ChunkSchedule, type Assignment, type ScheduleSource } from '../reconcil
 import { ChunkList } from '../chunk/chunk-list.ts'
 import { BLOCK_WINDOW_BYTES } from '../protocol/constants.ts'
 import { fetchBlocks, fetchBlocksOrMissing, BlockMissingError, type FetchedBlock } from './block-transfer.ts'
+import { ProtocolError } from '../protocol/errors.ts'
 import type { Connection } from '@libp2p/interface'
 
 /** No holder that can be reached has some chunk: try again when the holders change. */
 export class NoSourceError extends Error {
   override name = 'NoSourceError'
   readonly code = 'ERR_NO_SOURCE'
+}
+
+/** The source could not be reached at all: dropped for the file at once. */
+class DialFailedError extends Error {
+  override name = 'DialFailedError'
+  readonly code = 'ERR_DIAL_FAILED'
 }
 
 export interface FetchSource extends ScheduleSource {
@@ -25,8 +32,14 @@ export interface SpreadOptions {
   onSourceFailed?: (id: string, err: Error) => void
 }
 
-/** One request asks about 1 MiB: a quarter of a source's window, so the next is there before the source runs dry. */
-const BATCH_BYTES = BLOCK_WINDOW_BYTES / 4
+/** Broken requests a source may have (a stream reset under load) before it is dropped for the
+ * file; a chunk that is not what its hash says drops it at once. */
+const SOURCE_ERRORS = 3
+
+/** One request (a block stream of its own) asks about 2 MiB: half a source's window, so the next
+ * is there before the source runs dry. With four streams per source at once the serving side reset
+ * new streams under load (StreamStateError on their first write; cause not found); with two it did not. */
+const BATCH_BYTES = BLOCK_WINDOW_BYTES / 2
 
 /**
  * Chunks of `refs` from the sources, as they arrive, in any order; `onChunk` (awaited, so it is
@@ -40,6 +53,7 @@ export class SpreadFetch {
   readonly #conns = new Map<string, Promise<Connection>>()
   readonly #opts: SpreadOptions
   readonly #abort = new AbortController()
+  readonly #errors = new Map<string, number>()
   #wake = Promise.withResolvers<void>()
 
   constructor (refs: ChunkList, sources: FetchSource[], opts: SpreadOptions) {
@@ -96,11 +110,11 @@ export class SpreadFetch {
 
   async #request (a: Assignment, signal: AbortSignal, deliver: (i: number, b: FetchedBlock) => Promise<void>): Promise<void> {
     const src = this.#sources.get(a.source)!
+    let k = 0
     try {
       let conn = this.#conns.get(src.id)
-      if (conn == null) this.#conns.set(src.id, conn = src.connect(signal))
+      if (conn == null) this.#conns.set(src.id, conn = src.connect(signal).catch(err => { throw new DialFailedError((err as Error).message) }))
       const c = await conn
-      let k = 0
       for await (const b of fetchBlocksOrMissing(c, ChunkList.of(a.chunks.map(i => this.#refs.ref(i))), signal)) {
         const i = a.chunks[k++]!
         if ('missing' in b) {
@@ -113,6 +127,12 @@ export class SpreadFetch {
       }
     } catch (err) {
       if (signal.aborted) return
+      const errors = (this.#errors.get(src.id) ?? 0) + 1
+      this.#errors.set(src.id, errors)
+      if (errors < SOURCE_ERRORS && !(err instanceof ProtocolError) && !(err instanceof DialFailedError)) {
+        for (const i of a.chunks.slice(Math.max(0, k - 1))) this.#schedule.giveBack(src.id, i)
+        return
+      }
       this.#schedule.failed(src.id)
       this.#opts.onSourceFailed?.(src.id, err as Error)
     }

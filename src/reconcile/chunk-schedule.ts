@@ -108,6 +108,14 @@ export class ChunkSchedule {
     this.#requeue(chunk)
   }
 
+  /** The request broke off (a stream reset, say) before this chunk came: it is asked again, of anyone. */
+  giveBack (source: string, chunk: number): void {
+    const s = this.#sources.get(source)
+    if (this.#state[chunk] !== IN_FLIGHT || s == null || !this.#holds(s, chunk)) return
+    this.#settle(s, chunk)
+    this.#requeue(chunk)
+  }
+
   /** The source is unusable for this file (unreachable, broke a stream, sent wrong bytes). */
   failed (source: string): void {
     const s = this.#sources.get(source)

@@ -75,6 +75,16 @@ describe('ChunkSchedule', () => {
     assert.equal(s.state, 'stuck')
   })
 
+  test('a chunk given back (its request broke off) is asked again, of the same source too', () => {
+    const s = new ChunkSchedule(sizes(2), [direct('a')], limits)
+    assert.deepEqual(s.next(), { source: 'a', chunks: [0, 1] })
+    s.received('a', 0)
+    s.giveBack('a', 1)
+    assert.deepEqual(s.next(), { source: 'a', chunks: [1] })
+    s.received('a', 1)
+    assert.equal(s.state, 'done')
+  })
+
   test('a source added while fetching is used, and one that appears twice keeps its state', () => {
     const s = new ChunkSchedule(sizes(8), [fallback('hub')], limits)
     assert.deepEqual(s.next(), { source: 'hub', chunks: [0, 1, 2, 3] })
@@ -86,7 +96,7 @@ describe('ChunkSchedule', () => {
   })
 
   test('property: whatever the sources answer, every chunk is received once or the schedule ends stuck; never asks a dropped source or one that refused', () => {
-    const event = fc.record({ pick: fc.nat(), answer: fc.constantFrom('ok', 'ok', 'ok', 'missing', 'fail') }, { noNullPrototype: true })
+    const event = fc.record({ pick: fc.nat(), answer: fc.constantFrom('ok', 'ok', 'ok', 'missing', 'fail', 'reset') }, { noNullPrototype: true })
     fc.assert(fc.property(
       fc.array(fc.integer({ min: 1, max: 3 * K }), { minLength: 0, maxLength: 40 }),
       fc.array(fc.record({ id: fc.constantFrom('a', 'b', 'c', 'hub'), tier: fc.constantFrom<0 | 1>(0, 1) }, { noNullPrototype: true }), { minLength: 1, maxLength: 4 }),
@@ -112,6 +122,7 @@ describe('ChunkSchedule', () => {
           if (dropped.has(source)) continue
           if (e.answer === 'ok') { s.received(source, chunk); received.add(chunk) }
           if (e.answer === 'missing') { s.missing(source, chunk); refused.add(`${source}/${chunk}`) }
+          if (e.answer === 'reset') s.giveBack(source, chunk)
           if (e.answer === 'fail') {
             s.failed(source)
             dropped.add(source)
