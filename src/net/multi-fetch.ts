@@ -3,7 +3,7 @@
 // on a block stream of its own, and reports every answer back. Every chunk is verified by
 // fetchBlocks; a holder that sends wrong bytes, or cannot be reached, is dropped for this file.
 import { ChunkSchedule, type Assignment, type ScheduleSource } from '../reconcile/chunk-schedule.ts'
-import { ChunkList } from '../chunk/chunk-list.ts'
+import { ChunkList, ChunkListBuilder } from '../chunk/chunk-list.ts'
 import { BLOCK_WINDOW_BYTES } from '../protocol/constants.ts'
 import { fetchBlocks, fetchBlocksOrMissing, BlockMissingError, type FetchedBlock } from './block-transfer.ts'
 import { ProtocolError } from '../protocol/errors.ts'
@@ -145,15 +145,28 @@ export class SpreadFetch {
  */
 export async function * fetchOrdered (refs: ChunkList, sources: FetchSource[], signal: AbortSignal, opts: SpreadOptions, spread?: (f: SpreadFetch) => void): AsyncGenerator<FetchedBlock> {
   if (refs.length === 0) return
-  if (sources.length === 1 && sources[0]!.tier === 0) {
-    // one holder: one ordered stream, as before there were several
+  const holders = sources.filter(s => s.tier === 0)
+  if (holders.length === 1) {
+    // one holder: one ordered stream with the whole window, as before there were several (the
+    // measured path); if it breaks off, the rest comes from the other sources
+    const only = holders[0]!
+    let got = 0
     try {
-      yield * fetchBlocks(await sources[0]!.connect(signal), refs, signal)
+      for await (const b of fetchBlocks(await only.connect(signal), refs, signal)) {
+        got++
+        yield b
+      }
+      return
     } catch (err) {
-      if (err instanceof BlockMissingError) throw new NoSourceError(err.message)
-      throw err
+      if (signal.aborted) throw err
+      const others = sources.filter(s => s !== only).map(s => ({ ...s, tier: 0 as const }))
+      if (others.length === 0) throw err instanceof BlockMissingError ? new NoSourceError(err.message) : err
+      if (!(err instanceof BlockMissingError)) opts.onSourceFailed?.(only.id, err as Error)
+      const rest = new ChunkListBuilder()
+      for (let i = got; i < refs.length; i++) rest.push(refs.hash(i), refs.size(i))
+      yield * fetchOrdered(rest.finish(), others, signal, opts, spread)
+      return
     }
-    return
   }
   const fetch = new SpreadFetch(refs, sources, opts)
   spread?.(fetch)
