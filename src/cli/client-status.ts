@@ -27,7 +27,7 @@ export async function readClientStatus (root: string): Promise<ClientStatus> {
       peer: '',
       connection: () => 'connecting',
       lastSeq: () => index.lastSeq,
-      indexed: () => index.all().filter(r => !r.entry.deleted).map(r => r.entry),
+      indexed: () => index.live(),
       pendingUp: () => ({ files: 0, bytes: 0 })
     })
     const s = board.snapshot()

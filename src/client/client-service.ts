@@ -14,13 +14,15 @@ import { TEMP_DIR } from './apply-remote.ts'
 import { ChannelClosedError } from './sync-channel.ts'
 import { PathQueue } from './path-queue.ts'
 import { LocalBlocks } from './local-blocks.ts'
-import { LocalChanges } from './local-changes.ts'
+import { GONE_CODES, LocalChanges } from './local-changes.ts'
 import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
 import { PeerExchange } from './peer-exchange.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
-import { watchTree } from './watcher.ts'
+import { IgnoringWatcher } from './ignoring-watcher.ts'
+import { isWatchLimitError, readWatchLimit, watchLimitMessage } from '../fs/watch-limit.ts'
+import { UNWATCHED_RESCAN_MS } from './local-changes.ts'
 import { StatusBoard } from './status-board.ts'
 import { serveStatus } from './status-socket.ts'
 import { pendingAmount } from './pending-amount.ts'
@@ -41,6 +43,7 @@ export class SyncTargetError extends Error {
 /** Concurrent path operations: enough to hide round trips, few enough to bound open files. */
 const CONCURRENCY = 16
 const DIR_CHECK_MS = 500
+const WATCH_AGAIN_MS = 1000
 
 export interface ClientOptions {
   dir: string
@@ -99,6 +102,11 @@ export class ClientService {
     const failed = (path: string, err: unknown): void => {
       if (err instanceof DirGoneError) { fatal(err); return }
       if (err instanceof ChannelClosedError || own.aborted) return
+      // a file gone between the event and the read is a normal race (issue 16.7)
+      if (GONE_CODES.has((err as { code?: string }).code ?? '')) {
+        log.debug({ path, err: (err as Error).message }, 'a path went while it was synced')
+        return
+      }
       log.error({ path, err: (err as Error).message, code: (err as { code?: string }).code }, 'could not sync a path')
     }
     const queue = new PathQueue(CONCURRENCY, failed)
@@ -120,11 +128,23 @@ export class ClientService {
       hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null, addrs: () => self.getMultiaddrs().map(ma => ma.toString()) })
       const monitor = hub
       const peers = new PeerExchange({ node, self: node.peerId.toString(), hubPeer: this.#hub.peer, allowed, direct: this.#opts.direct, hubConnection: () => monitor.connection })
+      let watcher: IgnoringWatcher | undefined
+      // chokidar, still handling the removal of what stood there, can drop a watch added at
+      // once (fs-fuzz seed 10): watched again, and looked into, once it has settled
+      const dirReplaced = (path: string): void => {
+        watcher?.watch(path)
+        setTimeout(() => {
+          if (own.aborted) return
+          watcher?.watch(path)
+          local.lookInside(path)
+        }, WATCH_AGAIN_MS).unref()
+        local.rescanSoon()
+      }
       const board = new StatusBoard({
         dir: root, hub: this.#hub.addr.toString(), folder: this.#opts.folder, peer: node.peerId.toString(),
         connection: () => monitor.channel != null ? 'connected' : monitor.generation === 0 ? 'connecting' : 'reconnecting',
         lastSeq: () => index.lastSeq,
-        indexed: () => index.all().filter(r => !r.entry.deleted).map(r => r.entry),
+        indexed: () => index.live(),
         pendingUp: () => pendingAmount(root, local.pendingPaths)
       })
       this.#board = board
@@ -132,15 +152,19 @@ export class ClientService {
       const replayFrom = await ignore.reload()
       const ignored = (path: string, kind: 'file' | 'dir' | 'symlink'): boolean => ignore.ignores(path, kind)
       const remote: RemoteChanges = new RemoteChanges({
+        dirReplaced,
         root, index, queue, signal: own, board, ignored, peers,
         skipped: seq => { ignore.skipped(seq) },
         channel: () => monitor.channel,
         generation: () => monitor.generation,
-        proposeLocal: async path => { await local.propose(path) }
+        proposeLocal: async path => await local.propose(path)
       })
       const local: LocalChanges = new LocalChanges({
+        dirReplaced,
+        dirMade: path => { watcher?.watch(path) },
         root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
         channel: () => monitor.channel,
+        rescanned: () => { remote.retryParked() },
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
       await handleBlocks(node, blocks, own, {
@@ -159,6 +183,7 @@ export class ClientService {
       const rulesChanged = async (): Promise<void> => {
         const from = await ignore.reload()
         if (from == null) return
+        await watcher?.restart()
         local.rescan()
         if (from > 0) {
           remote.rewind(from - 1)
@@ -166,10 +191,15 @@ export class ClientService {
           monitor.channel?.close()
         }
       }
-      const watcher = watchTree(root, path => {
+      const replacedDir = (dir: string): boolean => {
+        const rec = index.get(dir)
+        return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
+      }
+      const limited = watchLimitWarning(() => { local.unwatched() })
+      watcher = new IgnoringWatcher(root, path => {
         if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
         local.changed(path)
-      }, fatal)
+      }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // the first scan starts once the watcher is ready, so a file written during start-up is
@@ -182,7 +212,10 @@ export class ClientService {
         }
         await Promise.race([this.#fatal.promise, monitor.run(session), abortPromise(own)])
       } finally {
-        await watcher.close()
+        // chokidar's close has been seen to never settle after a directory replaced a link (its
+        // pending reads of the old path): bounded like libp2p's stop below
+        const closed = await Promise.race([watcher.close().then(() => true), sleep(3000, false, { ref: false })])
+        if (!closed) log.warn('the directory watcher did not close within 3 s; stopping anyway')
       }
     } catch (err) {
       if (own.aborted && !(err instanceof DirGoneError)) return
@@ -214,4 +247,22 @@ function checkSyncTarget (index: IndexStore, root: string, target: string): void
   if (was === target) return
   const [hub, folder] = [was.slice(0, was.indexOf('/')), was.slice(was.indexOf('/') + 1)]
   throw new SyncTargetError(`${root} was synced with folder "${folder}" of hub ${hub}; to sync it with another folder or hub, remove ${join(root, STATE_DIR, 'index.db')} first`)
+}
+
+/** Past the inotify limit chokidar reports each directory it could not watch: they are counted,
+ * the user is told once (with the fix), and the client falls back to frequent rescans. */
+function watchLimitWarning (fallback: () => void): (err: Error) => void {
+  const unwatched = new Set<string>()
+  let told = false
+  return err => {
+    unwatched.add(String((err as NodeJS.ErrnoException).path ?? unwatched.size))
+    if (unwatched.size > 1) return
+    fallback()
+    // the rest of the tree's refusals come within moments of the first
+    setTimeout(() => {
+      if (told) return
+      told = true
+      log.warn({ code: (err as NodeJS.ErrnoException).code }, watchLimitMessage({ unwatched: unwatched.size, limit: readWatchLimit(), rescanSeconds: UNWATCHED_RESCAN_MS / 1000 }))
+    }, 2000).unref()
+  }
 }

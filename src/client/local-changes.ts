@@ -1,14 +1,15 @@
 // Local changes (the original's "serve" thread): a path the watcher or a scan names is compared
 // with the index (flow 1); a change is chunked, hashed and proposed to the hub, and the hub's
 // answer recorded or applied. Deletions are held back until they stop coming.
-import { readdir, unlink } from 'node:fs/promises'
+import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tombstone, type Entry } from '../index/entry.ts'
 import { ChunkList } from '../chunk/chunk-list.ts'
 import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks, type FileContent } from '../fs/read-chunks.ts'
-import { scanTree } from '../fs/scan-tree.ts'
-import { checkRelativePath } from '../fs/safe-path.ts'
+import { compareTree } from './tree-compare.ts'
+import { checkRelativePath, PathError } from '../fs/safe-path.ts'
+import { readdirInFolder, SymlinkInPathError } from '../fs/folder-boundary.ts'
 import { localState, stillBeingWritten, SETTLE_WINDOW_NS, type LocalStat } from '../reconcile/client-decide.ts'
 import { checkDir, type DirIdentity } from './dir-monitor.ts'
 import { attachable, type LocalBlocks } from './local-blocks.ts'
@@ -31,7 +32,21 @@ const SETTLE_RETRY_MS = Number(SETTLE_WINDOW_NS / 1_000_000n)
  * then utimes: the write went unseen and the empty file was synced). It is looked at once more. */
 const RECENT_CHANGE_NS = 2_000_000_000n
 const RECHECK_AFTER_MS = 100
+/** The safety-net comparison of the whole tree (a watcher can miss events: an inotify queue
+ * overflow); every 30 s once some directories could not be watched (the inotify limit). */
 const RESCAN_INTERVAL_MS = 5 * 60 * 1000
+/** After a path changed kind, the whole tree is compared again this much later (at most one
+ * such scan pending): chokidar's own state can go astray there and miss what follows. */
+const RESCAN_SOON_MS = 2000
+export const UNWATCHED_RESCAN_MS = 30_000
+/** Paths a walk may leave waiting in the queue before it waits: a tree moved in is queued as it
+ * is proposed, not all at once (a closure and a set entry per path of the tree) */
+const WALK_BACKLOG = 2000
+/** Paths whose "not synced" warning was given: one warning each, and a bounded memory of them. */
+const MAX_WARNED = 10_000
+/** The file went between the look and the read (an editor's swap file, git's lock files): a
+ * normal race, not an error; the next look at the path sees it gone. */
+export const GONE_CODES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP'])
 
 export interface LocalChangesOptions {
   root: string
@@ -46,6 +61,12 @@ export interface LocalChangesOptions {
   apply: (entry: Entry, seq: number, seen: LocalStat | null) => Promise<ApplyOutcome>
   /** the client cannot go on (the directory went) */
   fatal: (err: Error) => void
+  /** a directory was found where the index has something else (the watcher is told to watch it) */
+  dirReplaced?: (path: string) => void
+  /** a new directory (the watcher is told to watch it) */
+  dirMade?: (path: string) => void
+  /** each periodic or reconnect rescan (remote changes parked for later are tried again) */
+  rescanned?: () => void
   /** work on a path failed (the same handler as the path queue's) */
   failed: (path: string, err: unknown) => void
   /** the folder's ignore rules (.distsyncignore) */
@@ -60,9 +81,21 @@ export class LocalChanges {
   #recheckTimer: NodeJS.Timeout | undefined
   readonly #deletions = new Set<string>()
   #deletionTimer: NodeJS.Timeout | undefined
+  readonly #warned = new Set<string>()
+  #rescanSoon: NodeJS.Timeout | undefined
+  #rescanEvery = RESCAN_INTERVAL_MS
+  #restartRescans: (() => void) | undefined
+  #scans = 0
 
   constructor (opts: LocalChangesOptions) {
     this.#opts = opts
+  }
+
+  /** Some directories are not watched (the inotify limit): compare the tree every 30 s. */
+  unwatched (): void {
+    if (this.#rescanEvery === UNWATCHED_RESCAN_MS) return
+    this.#rescanEvery = UNWATCHED_RESCAN_MS
+    this.#restartRescans?.()
   }
 
   /** Compares the whole disk with the index now (after the ignore rules changed, say). */
@@ -88,23 +121,56 @@ export class LocalChanges {
    */
   sessionStarted (): () => void {
     void this.#rescan()
-    const rescans = setInterval(() => { void this.#rescan() }, RESCAN_INTERVAL_MS)
-    return () => { clearInterval(rescans) }
+    let rescans: NodeJS.Timeout | undefined
+    const start = (): void => {
+      clearInterval(rescans)
+      rescans = setInterval(() => { void this.#rescan() }, this.#rescanEvery)
+    }
+    start()
+    this.#restartRescans = start
+    return () => {
+      clearInterval(rescans)
+      this.#restartRescans = undefined
+    }
   }
 
-  /** Everything on disk and in the index, checked against each other. */
+  /** One full comparison of disk and index shortly (a directory replaced a file or link). */
+  rescanSoon (): void {
+    this.#rescanSoon ??= setTimeout(() => {
+      this.#rescanSoon = undefined
+      if (!this.#opts.signal.aborted) void this.#rescan()
+    }, RESCAN_SOON_MS).unref()
+  }
+
+  /**
+   * The disk and the index compared one directory at a time (tree-compare.ts): only paths that
+   * differ are queued, nothing is read or hashed. Ignored directories are not walked.
+   */
   async #rescan (): Promise<void> {
-    const { root, index, signal } = this.#opts
-    const seen = new Set<string>()
+    const { root, index, signal, queue } = this.#opts
+    const started = performance.now()
     try {
-      for await (const path of scanTree(root, signal, rel => { void unlink(join(root, rel)).catch(() => {}) })) {
-        seen.add(path)
-        this.changed(path)
-      }
-      for (const rec of index.all()) if (!seen.has(rec.entry.path) && !rec.entry.deleted) this.changed(rec.entry.path)
+      const counts = await compareTree({
+        root, index, signal,
+        changed: path => { this.changed(path) },
+        descend: dir => this.#opts.ignored?.(dir, 'dir') !== true,
+        onTemp: rel => { void unlink(join(root, rel)).catch(() => {}) },
+        backlog: async () => { await queue.below(WALK_BACKLOG) }
+      })
+      const first = this.#scans++ === 0
+      log[first ? 'info' : 'debug']({ ...counts, ms: Math.round(performance.now() - started) }, first ? 'startup scan done' : 'rescan done')
     } catch (err) {
       if (!signal.aborted) log.error({ err: (err as Error).message }, 'scan failed')
     }
+    this.#opts.rescanned?.()
+  }
+
+  /** A path that is not synced, said once (a user's one warning per path, not one per event). */
+  #notSynced (path: string, why: string, err: unknown): void {
+    if (this.#warned.has(path)) return
+    if (this.#warned.size >= MAX_WARNED) this.#warned.clear()
+    this.#warned.add(path)
+    log.warn({ path, err: (err as Error).message, code: (err as { code?: string }).code }, why)
   }
 
   /** Holds deletions back until they stop coming, then proposes them if the directory is still there. */
@@ -127,20 +193,36 @@ export class LocalChanges {
     for (const path of paths) this.#opts.queue.push(path, async () => { await this.propose(path, true) })
   }
 
-  /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. */
-  async propose (path: string, deletionSettled = false): Promise<void> {
+  /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. 'waiting':
+   * nothing proposed, the path is a deleted directory whose children's tombstones are due. */
+  async propose (path: string, deletionSettled = false): Promise<'waiting' | undefined> {
     const { root, index, signal } = this.#opts
     const channel = this.#opts.channel()
     if (channel == null) return // the rescan after reconnecting finds it
     try {
       checkRelativePath(path)
+      // the wire and the hub speak NFC; a name spelled otherwise here would come back as a
+      // second, identical-looking name (README, Limits)
+      if (path.normalize('NFC') !== path) throw new PathError('ERR_NOT_NFC', 'the name is not in Unicode NFC (decomposed accents): not synced')
     } catch (err) {
-      log.warn({ path, err: (err as Error).message }, 'not syncing a path with an unsafe name')
+      this.#notSynced(path, 'not syncing a path with a name that cannot be synced', err)
       return
     }
     const abs = join(root, path)
-    const local = await localStat(abs)
     const rec = index.get(path)
+    let local
+    try {
+      local = await localStat(abs)
+    } catch (err) {
+      if (!(err instanceof SymlinkInPathError)) throw err
+      // a path "inside" a symlink is nothing synced: never read through the link (issue 17);
+      // what the index had there is gone (a directory became a link)
+      if (rec == null || rec.entry.deleted) {
+        this.#notSynced(path, 'not syncing a path through a symlink', err)
+        return
+      }
+      local = null
+    }
     // an ignored path is never proposed, not even its deletion: ignoring deletes nothing anywhere
     const kind = local != null && local.kind !== 'other' ? local.kind : rec?.entry.kind
     if (kind != null && this.#opts.ignored?.(path, kind) === true) return
@@ -158,12 +240,21 @@ export class LocalChanges {
       return
     }
     if (local == null || local.kind === 'other') return
-    if (local.kind === 'dir' && rec?.entry.deleted === true && (await readdir(abs)).length > 0) {
+    if (local.kind === 'dir' && rec?.entry.deleted === true && this.#onlyOlderInside(path, rec.seq)) {
       // the hub deleted this directory and its children's tombstones are on their way: the last
-      // one removes it. Proposing it would bring it back everywhere.
-      return
+      // one removes it. Proposing it would bring it back everywhere. (With anything newer than
+      // the deletion inside, the directory is the user's again, and proposed.)
+      return 'waiting'
+    }
+    // a directory the index does not hold as one (new, or made where a file was: rm x && mkdir
+    // x): the watcher may watch nothing in it and have reported none of what is inside
+    if (local.kind === 'dir' && (rec == null || rec.entry.deleted || rec.entry.kind !== 'dir')) {
+      if (rec == null) this.#opts.dirMade?.(path)
+      else this.#opts.dirReplaced?.(path)
+      this.lookInside(path)
     }
     const built = await this.#buildEntry(path, abs, local)
+    if (built === 'gone') return
     if (built == null) {
       // still being written: look again once it may have settled (a watcher event may not come)
       setTimeout(() => { if (!signal.aborted) this.changed(path) }, SETTLE_RETRY_MS).unref()
@@ -176,6 +267,8 @@ export class LocalChanges {
     } finally {
       release()
     }
+    // the file's other names changed with it, and no watcher event says so
+    if (local.kind === 'file' && (local.nlink ?? 1) > 1) for (const other of index.pathsWithIno(local.ino)) if (other !== path) this.changed(other)
     if (local.ctimeNs != null && BigInt(Date.now()) * 1_000_000n - local.ctimeNs < RECENT_CHANGE_NS) this.#recheckSoon(path)
   }
 
@@ -195,13 +288,35 @@ export class LocalChanges {
       try {
         if (localState(localStatSync(join(this.#opts.root, path)), this.#opts.index.get(path)) !== 'unchanged') this.changed(path)
       } catch (err) {
-        this.#opts.failed(path, err)
+        if (err instanceof SymlinkInPathError) this.changed(path)
+        else this.#opts.failed(path, err)
       }
     }
     if (this.#recheck.size > 0) this.#recheckTimer = setTimeout(() => { this.#recheckDue() }, RECHECK_AFTER_MS).unref()
   }
 
-  async #buildEntry (path: string, abs: string, local: LocalStat): Promise<{ entry: Entry, content: FileContent } | null> {
+  /** true if the directory holds something and all of it is live in the index from before `seq` */
+  #onlyOlderInside (dir: string, seq: number): boolean {
+    const names = readdirInFolder(join(this.#opts.root, dir))
+    return names.length > 0 && names.every(name => {
+      const rec = this.#opts.index.get(`${dir}/${name}`)
+      return rec != null && !rec.entry.deleted && rec.seq < seq
+    })
+  }
+
+  /** Looks at everything directly in `dir` (a directory the watcher may not have watched). */
+  lookInside (dir: string): void {
+    let names: string[]
+    try {
+      names = readdirInFolder(join(this.#opts.root, dir))
+    } catch {
+      return
+    }
+    for (const name of names) this.changed(`${dir}/${name}`)
+  }
+
+  /** null: being written, look again later; 'gone': it went, its absence is the next look's */
+  async #buildEntry (path: string, abs: string, local: LocalStat): Promise<{ entry: Entry, content: FileContent } | null | 'gone'> {
     const base = { path, kind: local.kind as Entry['kind'], size: 0, mtimeNs: local.mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: ChunkList.EMPTY, target: '' }
     const none: FileContent = { hash: base.hash, size: 0, chunks: ChunkList.EMPTY }
     if (local.kind === 'dir') return { entry: base, content: none }
@@ -212,7 +327,10 @@ export class LocalChanges {
       content = await readChunks(abs, local.size, this.#opts.signal)
     } catch (err) {
       if (err instanceof FileChangedError) return null
-      throw err
+      if (!GONE_CODES.has((err as NodeJS.ErrnoException).code ?? '')) throw err
+      log.debug({ path, code: (err as NodeJS.ErrnoException).code }, 'gone before it was read')
+      this.changed(path)
+      return 'gone'
     }
     const after = await localStat(abs)
     if (!sameStat(local, after)) {

@@ -1,34 +1,61 @@
 // Remote changes (the original's "fetch" thread): what the hub relays is decided against the
 // disk and the index (reconcile/client-decide.ts), then applied, fetching the chunks this client
-// lacks from the version's holders (peer-exchange.ts), and reported applied so that this client
-// becomes a holder. A change no holder can serve waits for the holders to change; a newer change
-// of the same path abandons an older one. Tracks the highest seq applied, which is where a
-// reconnect resumes.
+// lacks. Tracks the highest seq applied, which is where a reconnect resumes.
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BlockMissingError, type FetchedBlock } from '../net/block-transfer.ts'
+import { type FetchedBlock } from '../net/block-transfer.ts'
 import { fetchOrdered, NoSourceError, type SpreadFetch } from '../net/multi-fetch.ts'
 import { carriesBlocks } from '../protocol/codec.ts'
 import type { PeerExchange } from './peer-exchange.ts'
 import type { SyncChannel } from './sync-channel.ts'
 import type { ChunkList } from '../chunk/chunk-list.ts'
+import { BlockMissingError } from '../net/block-transfer.ts'
 import { localStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks } from '../fs/read-chunks.ts'
 import { PathError } from '../fs/safe-path.ts'
 import { decideRemote, type LocalStat } from '../reconcile/client-decide.ts'
 import { ProtocolError } from '../protocol/errors.ts'
-import { applyEntry, ApplyError, type ApplyContext, type ApplyOutcome } from './apply-remote.ts'
+import { applyEntry, ApplyError, ApplyLaterError, type ApplyContext, type ApplyOutcome } from './apply-remote.ts'
+import { SymlinkInPathError } from '../fs/folder-boundary.ts'
+import { RetryLater } from './retry-later.ts'
 import { type ChannelHandlers } from './sync-channel.ts'
 import { SeqTracker } from './seq-tracker.ts'
 import { withAttached } from './attached-fetch.ts'
 import { logger } from '../logger.ts'
 import type { IndexStore } from '../index/index-store.ts'
-import type { Entry } from '../index/entry.ts'
+import { tombstone, type Entry } from '../index/entry.ts'
 import type { PathQueue } from './path-queue.ts'
 import type { AttachedBlock, Changed, HolderList } from '../protocol/codec.ts'
 import type { StatusBoard } from './status-board.ts'
 
 const log = logger('client')
+
+export interface RemoteChangesOptions {
+  root: string
+  index: IndexStore
+  queue: PathQueue
+  signal: AbortSignal
+  /** the hub connection of the current session, if any */
+  channel: () => SyncChannel | undefined
+  peers: PeerExchange
+  /** the current session's generation */
+  generation: () => number
+  /** a directory replaced something else (the watcher is told to watch it) */
+  dirReplaced?: (path: string) => void
+  /** the user's side of a path won (or changed meanwhile): look at it as a local change */
+  proposeLocal: (path: string) => Promise<'waiting' | undefined>
+  /** counts what is pending and being fetched, for `distsync status` */
+  board?: StatusBoard
+  /** the folder's ignore rules: an ignored path is not applied; `skipped` remembers its seq */
+  ignored?: (path: string, kind: 'file' | 'dir' | 'symlink') => boolean
+  skipped?: (seq: number) => void
+}
+
+/** A change tried again; `gen` is the session it came in (its seq is still unfinished there)
+ * or undefined once parked (its seq was let go). */
+/** One relayed change being applied, retried or waiting for a holder. `gen` undefined: its seq
+ * was let go already (a parked change tried again). */
+interface Work { c: Changed, gen: number | undefined, abort: AbortController, holders: HolderList, attempt: number, spread?: SpreadFetch }
 
 /** How far a fetch from several holders may run ahead of the chunk the file is written up to. */
 const LOOKAHEAD_BYTES = 8 * 1024 * 1024
@@ -38,26 +65,11 @@ const WAITING_RETRY_MS = 30_000
 /** what the hub sends with its own answers: it holds them */
 const HUB_HOLDS: HolderList = { peers: [], held: true }
 
-/** One relayed change being applied or waiting for a holder. */
-interface Work { c: Changed, gen: number, abort: AbortController, holders: HolderList, spread?: SpreadFetch }
-
-export interface RemoteChangesOptions {
-  root: string
-  index: IndexStore
-  queue: PathQueue
-  signal: AbortSignal
-  /** the current session's channel (to report versions applied) */
-  channel: () => SyncChannel | undefined
-  peers: PeerExchange
-  /** the current session's generation */
-  generation: () => number
-  /** the user's side of a path won (or changed meanwhile): look at it as a local change */
-  proposeLocal: (path: string) => Promise<void>
-  /** counts what is pending and being fetched, for `distsync status` */
-  board?: StatusBoard
-  /** the folder's ignore rules: an ignored path is not applied; `skipped` remembers its seq */
-  ignored?: (path: string, kind: 'file' | 'dir' | 'symlink') => boolean
-  skipped?: (seq: number) => void
+/** Not applicable yet, but likely once other changes are: a parent is still a file or a link
+ * (about to become a directory), a directory still holds what is about to be deleted. A link
+ * a peer put in a path is refused this way too: it stays refused, at the cost of a few looks. */
+function applyLater (err: unknown): boolean {
+  return err instanceof ApplyLaterError || err instanceof SymlinkInPathError
 }
 
 export class RemoteChanges {
@@ -65,6 +77,7 @@ export class RemoteChanges {
   #tracker: SeqTracker | undefined
   /** replay the journal from this seq at the next session (the ignore rules changed) */
   #rewindTo: number | undefined
+  readonly #retry: RetryLater<Work>
   /** path -> the newest change of it being worked on */
   readonly #work = new Map<string, Work>()
   /** changes no holder could serve, by path: tried again when members or holders change */
@@ -72,7 +85,14 @@ export class RemoteChanges {
 
   constructor (opts: RemoteChangesOptions) {
     this.#opts = opts
+    this.#retry = new RetryLater<Work>((w, attempt) => { w.attempt = attempt; this.#run(w) })
+    opts.signal.addEventListener('abort', () => { this.#retry.clear() }, { once: true })
     void this.#retryLoop()
+  }
+
+  /** Changes that ran out of tries are tried once more (at each rescan). */
+  retryParked (): void {
+    this.#retry.retryParked()
   }
 
   /** A session starts: resume after the last seq applied. */
@@ -140,7 +160,7 @@ export class RemoteChanges {
       const waiting = [...this.#waiting.values()]
       this.#waiting.clear()
       for (const w of waiting) {
-        if (w.gen !== this.#opts.generation() || w.abort.signal.aborted) continue
+        if ((w.gen != null && w.gen !== this.#opts.generation()) || w.abort.signal.aborted) continue
         log.debug({ path: w.c.entry.path, seq: w.c.seq }, 'holders changed; trying again')
         this.#run(w)
       }
@@ -163,7 +183,7 @@ export class RemoteChanges {
       return
     }
     const path = c.entry.path
-    // a newer version of the path: an older one still fetching or waiting is never applied
+    // a newer version of the path: an older one still fetching, retrying or waiting is never applied
     const older = this.#work.get(path)
     if (older != null && older.c.seq < c.seq) older.abort.abort()
     const waited = this.#waiting.get(path)
@@ -171,7 +191,7 @@ export class RemoteChanges {
       this.#waiting.delete(path)
       this.#finished(waited)
     }
-    const work: Work = { c, gen, abort: new AbortController(), holders: c.holders }
+    const work: Work = { c, gen, abort: new AbortController(), holders: c.holders, attempt: 0 }
     this.#work.set(path, work)
     this.#run(work)
   }
@@ -182,29 +202,42 @@ export class RemoteChanges {
       this.#work.delete(path)
       this.#opts.board?.inboundDone(path)
     }
-    if (w.gen !== this.#opts.generation() || this.#tracker == null) return
+    if (w.gen == null || w.gen !== this.#opts.generation() || this.#tracker == null) return
     this.#tracker.finished(w.c.seq)
     this.#saveSeq(w.gen)
   }
 
   #run (w: Work): void {
-    this.#opts.board?.inbound(w.c.entry.path, w.c.entry.deleted ? 0 : w.c.entry.size)
-    this.#opts.queue.push(w.c.entry.path, async () => {
+    const { c } = w
+    this.#opts.board?.inbound(c.entry.path, c.entry.deleted ? 0 : c.entry.size)
+    this.#opts.queue.push(c.entry.path, async () => {
       let done = false
       try {
         if (!w.abort.signal.aborted) await this.#applyRemote(w)
         done = true
       } catch (err) {
         if (w.abort.signal.aborted) { done = true; return }
-        if (err instanceof NoSourceError && w.gen === this.#opts.generation()) {
+        if (err instanceof NoSourceError && (w.gen == null || w.gen === this.#opts.generation())) {
           // keeps the old file; tried again when the hub lists new holders or members
-          log.info({ path: w.c.entry.path, seq: w.c.seq, err: err.message }, 'no holder reachable; waiting for one')
-          this.#waiting.set(w.c.entry.path, w)
+          log.info({ path: c.entry.path, seq: c.seq, err: err.message }, 'no holder reachable; waiting for one')
+          this.#waiting.set(c.entry.path, w)
+          return
+        }
+        if (applyLater(err) && !this.#opts.signal.aborted) {
+          const key = `${c.seq}\0${c.entry.path}`
+          if (this.#retry.later(key, w, w.attempt + 1)) {
+            log.debug({ path: c.entry.path, seq: c.seq, attempt: w.attempt + 1, code: (err as ApplyError).code, err: (err as Error).message }, 'cannot apply a change yet; trying again')
+            return
+          }
+          // parked: its seq is let go (the session may resume past it), the change kept
+          log.warn({ path: c.entry.path, seq: c.seq, code: (err as ApplyError).code, err: (err as Error).message }, 'could not apply a change; trying again at the next rescan')
+          this.#finished(w)
+          w.gen = undefined
           return
         }
         // a broken path or a bad chunk will not heal by retrying; a lost connection will
         done = err instanceof PathError || err instanceof ApplyError || err instanceof ProtocolError || err instanceof BlockMissingError
-        if (!done) this.#opts.board?.inboundDone(w.c.entry.path)
+        if (!done) this.#opts.board?.inboundDone(c.entry.path)
         throw err
       } finally {
         if (done) this.#finished(w)
@@ -218,8 +251,17 @@ export class RemoteChanges {
     const { root, index } = this.#opts
     const signal = AbortSignal.any([this.#opts.signal, w.abort.signal])
     const abs = join(root, entry.path)
-    const local = await localStat(abs)
     const rec = index.get(entry.path)
+    if (rec != null && rec.seq >= seq) return
+    let local
+    try {
+      local = await localStat(abs)
+    } catch (err) {
+      // a deletion of a path now "inside" a link: nothing of ours is there; only recorded
+      if (!(err instanceof SymlinkInPathError) || !entry.deleted) throw err
+      index.put({ entry: tombstone(entry.path, entry.kind, entry.mtimeNs), seq, stat: null })
+      return
+    }
     let action = decideRemote(local, rec, entry, seq)
     if (action === 'hash-local') {
       try {
@@ -234,7 +276,9 @@ export class RemoteChanges {
     switch (action) {
       case 'skip': return
       case 'apply':
-        if (await this.apply(entry, seq, local, c.blocks, w) === 'changed') await this.#opts.proposeLocal(entry.path)
+        if (await this.apply(entry, seq, local, c.blocks, w) === 'changed' && await this.#opts.proposeLocal(entry.path) === 'waiting') {
+          throw new ApplyLaterError('ERR_DIR_IN_THE_WAY', `${entry.path}: a deleted directory is still being emptied`)
+        }
         return
       case 'adopt':
         index.put({ entry, seq, stat: local?.kind === 'file' ? local : null }, entry.kind === 'file' && !entry.deleted)
@@ -244,13 +288,15 @@ export class RemoteChanges {
         await this.apply(entry, seq, local)
         return
       case 'propose-local':
-        await this.#opts.proposeLocal(entry.path)
+        // a deleted directory still emptying: this change is for once it is gone
+        if (await this.#opts.proposeLocal(entry.path) === 'waiting') throw new ApplyLaterError('ERR_DIR_IN_THE_WAY', `${entry.path}: a deleted directory is still being emptied`)
     }
   }
 
   #context (attached: AttachedBlock[], entry: Entry, work: Work | undefined): ApplyContext {
     return {
       root: this.#opts.root,
+      ...(this.#opts.dirReplaced != null ? { dirReplaced: this.#opts.dirReplaced } : {}),
       index: this.#opts.index,
       fetch: withAttached(attached, refs => this.#fetch(refs, entry, work))
     }

@@ -7,6 +7,7 @@ import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
 import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type HolderList, type Member, type Result } from '../protocol/codec.ts'
 import { readFrame } from '../net/frames.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
+import { TurnSlicer } from '../net/turn-slicer.ts'
 import type { Entry } from '../index/entry.ts'
 import { HubRefusedError } from './hub-link.ts'
 import type { Stream } from '@libp2p/interface'
@@ -20,8 +21,8 @@ export interface ChannelHandlers {
   changed: (c: Changed) => void
   caughtUp: (seq: number) => void
   invalid: (seq: number, err: Error) => void
-  members: (members: Member[]) => void
-  holders: (seq: number, holders: HolderList) => void
+  members?: (members: Member[]) => void
+  holders?: (seq: number, holders: HolderList) => void
 }
 
 export class SyncChannel {
@@ -49,7 +50,9 @@ export class SyncChannel {
   async run (sinceSeq: number, addrs: string[], handlers: ChannelHandlers): Promise<void> {
     try {
       await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq, folder: this.#folder, addrs } }))
+      const turns = new TurnSlicer()
       while (true) {
+        await turns.pass()
         const frame = await readFrame(this.#lp, this.#signal)
         if (frame == null) break
         const msg = decodeHubMessage(frame)
@@ -57,8 +60,8 @@ export class SyncChannel {
           case 'changed': handlers.changed(msg.changed); break
           case 'caught-up': handlers.caughtUp(msg.seq); break
           case 'invalid-changed': handlers.invalid(msg.seq, msg.error); break
-          case 'members': handlers.members(msg.members); break
-          case 'holders': handlers.holders(msg.seq, msg.holders); break
+          case 'members': handlers.members?.(msg.members); break
+          case 'holders': handlers.holders?.(msg.seq, msg.holders); break
           case 'refused': throw new HubRefusedError(`the hub refused folder "${this.#folder}": ${msg.reason}`)
           case 'result': {
             const p = this.#pending.get(msg.result.id)

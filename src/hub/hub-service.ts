@@ -13,6 +13,7 @@ import { peerIdOf } from '../net/identity.ts'
 import { BlockMissingError, fetchBlocks, handleBlocks, type BlockSource } from '../net/block-transfer.ts'
 import { FetchIdleError, MemberLimits, proposalBytes } from './member-limits.ts'
 import { LogLimit } from '../log-limit.ts'
+import { TurnSlicer } from '../net/turn-slicer.ts'
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
@@ -193,7 +194,10 @@ export class HubService {
 
   async #runSession (session: Session): Promise<void> {
     const signal = this.#abort.signal
+    // one member's buffered frames must not hold the event loop (other members' pings)
+    const turns = new TurnSlicer()
     while (!signal.aborted) {
+      await turns.pass()
       const frame = await readFrame(session.lp, signal)
       if (frame == null) break
       const msg = decodeClientMessage(frame)
@@ -215,7 +219,7 @@ export class HubService {
           log.info({ peer: session.peer, folder: name, since: sinceSeq, head: folder.journal.headSeq }, 'client subscribed')
           session.subscribe(folder, sinceSeq, async rec => await this.#changedFrame(folder, rec))
           const { book, copy } = this.#peersOf(folder)
-          book.join(session.peer, dialable(msg.hello.addrs))
+          book.join(session.peer, dialable(msg.hello.addrs ?? []))
           this.#sendMembers(folder)
           // a proposer that comes back is listed again for what it proposed (a missing answer costs little)
           for (const seq of copy.proposedBy(session.peer)) if (book.add(seq, session.peer)) this.#holdersChanged(folder, seq)

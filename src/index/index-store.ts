@@ -3,16 +3,25 @@
 import { GroupCommit, openDatabase } from './open-db.ts'
 import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } from './entry-row.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import type { IndexRecord } from '../reconcile/client-decide.ts'
+import type { EntryKind } from './entry.ts'
+import type { IndexRecord, IndexStatRecord } from '../reconcile/client-decide.ts'
 
 /** Where a chunk's bytes were last seen: a path relative to the synced directory (or in trash). */
 export interface ChunkLocation { path: string, offset: number, size: number }
+
+/** A path's parent with its trailing slash ('' at the top): the path with its last name trimmed
+ * (rtrim drops every trailing character that is not '/'). Indexed, so a directory's children are
+ * one lookup. */
+const PARENT_OF_PATH = "rtrim(path, replace(path, '/', ''))"
+
+/** path, kind, exec, deleted, target, st_size, st_mtime_ns, st_ino */
+type ChildRow = [string, EntryKind, bigint, bigint, string, bigint | null, bigint | null, bigint | null]
 
 export class IndexStore {
   readonly #db: DatabaseSync
   readonly #get: StatementSync
   readonly #put: StatementSync
-  readonly #all: StatementSync
+  readonly #children: StatementSync
   readonly #dropLocs: StatementSync
   readonly #addLoc: StatementSync
   readonly #findLoc: StatementSync
@@ -28,11 +37,14 @@ export class IndexStore {
       CREATE TABLE IF NOT EXISTS chunk_locs (hash BLOB NOT NULL, path TEXT NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS chunk_locs_hash ON chunk_locs (hash);
       CREATE INDEX IF NOT EXISTS chunk_locs_path ON chunk_locs (path);
+      CREATE INDEX IF NOT EXISTS entries_parent ON entries (${PARENT_OF_PATH});
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`)
     this.#get = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino FROM entries WHERE path = ?`)
     this.#get.setReadBigInts(true)
-    this.#all = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino FROM entries`)
-    this.#all.setReadBigInts(true)
+    this.#children = this.#db.prepare(`SELECT path, kind, exec, deleted, target, st_size, st_mtime_ns, st_ino FROM entries WHERE ${PARENT_OF_PATH} = ?`)
+    this.#children.setReadBigInts(true)
+    // rows as arrays: a third of the time of rows as objects on 33k entries
+    this.#children.setReturnArrays(true)
     this.#put = this.#db.prepare(`INSERT OR REPLACE INTO entries (${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino) VALUES (${ENTRY_PARAMS}, :seq, :st_size, :st_mtime_ns, :st_ino)`)
     this.#dropLocs = this.#db.prepare('DELETE FROM chunk_locs WHERE path = ?')
     this.#addLoc = this.#db.prepare('INSERT INTO chunk_locs (hash, path, offset, size) VALUES (?, ?, ?, ?)')
@@ -46,8 +58,29 @@ export class IndexStore {
     return row == null ? undefined : toRecord(row)
   }
 
-  all (): IndexRecord[] {
-    return (this.#all.all() as Array<Record<string, unknown>>).map(toRecord)
+  /**
+   * What the index knows of a directory's direct children ('' is the root), by name: enough to
+   * tell whether each changed, without their hashes and chunk lists. One directory at a time, so
+   * comparing a tree with the index never holds the whole index in memory.
+   */
+  children (dir: string): Map<string, IndexStatRecord> {
+    const rows = this.#children.all(dir === '' ? '' : dir + '/') as unknown as ChildRow[]
+    const out = new Map<string, IndexStatRecord>()
+    const cut = dir === '' ? 0 : dir.length + 1
+    for (const [path, kind, exec, deleted, target, size, mtimeNs, ino] of rows) {
+      out.set(path.slice(cut), {
+        entry: { kind, exec: exec !== 0n, deleted: deleted !== 0n, target },
+        stat: size == null ? null : { size: Number(size), mtimeNs: mtimeNs!, ino: ino! }
+      })
+    }
+    return out
+  }
+
+  /** Every live path with its kind and size, read as it is iterated (a status request on a big
+   * tree must not hold the whole index). */
+  * live (): Generator<{ path: string, kind: EntryKind, size: number }> {
+    const rows = this.#db.prepare('SELECT path, kind, size FROM entries WHERE deleted = 0').iterate() as Iterable<{ path: string, kind: EntryKind, size: number }>
+    for (const r of rows) yield { path: r.path, kind: r.kind, size: Number(r.size) }
   }
 
   /** Records a path's entry and, when `locate`, that its chunks are now readable there. */
@@ -81,6 +114,23 @@ export class IndexStore {
   /** Moves chunk locations along with a file (into the trash, say). */
   moveLocations (from: string, to: string): void {
     this.#write(() => { this.#db.prepare('UPDATE chunk_locs SET path = ? WHERE path = ?').run(to, from) })
+  }
+
+  /** Every live path with its kind and size, streamed from the database (for `distsync status`). */
+  * liveEntries (): Iterable<{ path: string, kind: EntryKind, size: number }> {
+    const stmt = this.#db.prepare('SELECT path, kind, size FROM entries WHERE deleted = 0')
+    for (const row of stmt.iterate() as Iterable<{ path: string, kind: EntryKind, size: number }>) yield row
+  }
+
+  /** Live paths last seen with inode `ino`: a file's other names (hard links). */
+  pathsWithIno (ino: bigint): string[] {
+    const rows = this.#db.prepare('SELECT path FROM entries WHERE deleted = 0 AND st_ino = ?').all(ino) as Array<{ path: string }>
+    return rows.map(r => r.path)
+  }
+
+  /** Moves the chunk locations of everything below a directory along with it. */
+  moveLocationsUnder (fromDir: string, toDir: string): void {
+    this.#write(() => { this.#db.prepare('UPDATE chunk_locs SET path = ? || substr(path, ?) WHERE substr(path, 1, ?) = ?').run(toDir, fromDir.length + 1, fromDir.length + 1, fromDir + '/') })
   }
 
   dropLocations (pathPrefix: string): void {

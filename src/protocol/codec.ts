@@ -12,7 +12,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { reader } from 'protons-runtime'
 
 /** `addrs`: where members may dial the client (only ever used to dial: never trusted as identity) */
-export interface Hello { sinceSeq: number, folder: string, addrs: string[] }
+export interface Hello { sinceSeq: number, folder: string, addrs?: string[] }
 /** A chunk in its wire form (zstd or raw), attached to the entry of a small file. */
 export interface AttachedBlock { hash: Uint8Array, data: Uint8Array, zstd: boolean }
 export interface Propose { id: number, entry: Entry, baseSeq: number, blocks: AttachedBlock[] }
@@ -153,7 +153,7 @@ function seqFromWire (n: number): number {
 }
 
 export function encodeClientMessage (m: ClientMessage): Uint8Array {
-  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq, folder: m.hello.folder === DEFAULT_FOLDER ? '' : m.hello.folder, addrs: m.hello.addrs } })
+  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq, folder: m.hello.folder === DEFAULT_FOLDER ? '' : m.hello.folder, addrs: m.hello.addrs ?? [] } })
   if (m.type === 'applied') return wire.ClientMessage.encode({ applied: { seq: m.seq } })
   const p = m.propose
   return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: p.baseSeq, blocks: blocksToWire(p.blocks) } })

@@ -13,6 +13,8 @@ export interface LocalStat {
   target: string
   /** when the inode last changed (content, mode or times; utimes cannot set it back). Not compared. */
   ctimeNs?: bigint
+  /** names of the inode (hard links): a change through one is a change of all. Not compared. */
+  nlink?: number
 }
 
 /** The index's record of a path: the entry it is based on and the stat it had on disk then. */
@@ -46,8 +48,14 @@ export function stillBeingWritten (local: LocalStat, nowNs: bigint): boolean {
 
 export type LocalState = 'unchanged' | 'changed' | 'deleted' | 'absent'
 
+/** What change detection reads of an index record: no hash, no chunk list. */
+export interface IndexStatRecord {
+  entry: Pick<Entry, 'kind' | 'deleted' | 'exec' | 'target'>
+  stat: IndexRecord['stat']
+}
+
 /** Compares the disk with the index: the whole of change detection (DESIGN.md flow 1). */
-export function localState (local: LocalStat | null, rec: IndexRecord | undefined): LocalState {
+export function localState (local: LocalStat | null, rec: IndexStatRecord | undefined): LocalState {
   const known = rec != null && !rec.entry.deleted
   if (local == null || local.kind === 'other') return known ? 'deleted' : 'absent'
   if (!known) return 'changed'

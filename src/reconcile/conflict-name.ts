@@ -1,4 +1,6 @@
 // Conflict copy names, as Syncthing spells them: name.sync-conflict-YYYYMMDD-HHMMSS-<peer8>.ext
+import { cutToBytes } from '../fs/safe-path.ts'
+import { MAX_NAME_BYTES } from '../protocol/constants.ts'
 
 /** What a path holds, as far as placing a conflict copy there goes. */
 export type PathHolds = 'nothing' | 'this content' | 'other content'
@@ -17,14 +19,17 @@ export function conflictCopyPath (path: string, mtimeNs: bigint, peerId: string,
   const name = path.slice(slash + 1)
   // the extension is the last dot-suffix, but a leading dot (".bashrc") starts the name, not an extension
   const dot = name.lastIndexOf('.')
-  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
+  let [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
   // floor, not bigint division's truncation toward zero: -1 ns is still 1969
   const ms = mtimeNs / 1_000_000n - (mtimeNs % 1_000_000n < 0n ? 1n : 0n)
   const d = new Date(Number(ms))
   const p2 = (n: number): string => String(n).padStart(2, '0')
   const stamp = `${d.getUTCFullYear()}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}-${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}`
   const peer8 = peerId.slice(-8)
-  return `${dir}${stem}.sync-conflict-${stamp}-${peer8}${n > 1 ? `-${n}` : ''}${ext}`
+  const tag = `.sync-conflict-${stamp}-${peer8}${n > 1 ? `-${n}` : ''}`
+  // a long name is cut (stem first) so the copy stays within NAME_MAX
+  if (Buffer.byteLength(tag + ext) > MAX_NAME_BYTES / 2) ext = ''
+  return `${dir}${cutToBytes(stem, MAX_NAME_BYTES - Buffer.byteLength(tag + ext))}${tag}${ext}`
 }
 
 /**
