@@ -20,7 +20,7 @@ import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
-import { watchTree } from './watcher.ts'
+import { TreeMonitor } from './tree-monitor.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -101,8 +101,10 @@ export class ClientService {
         generation: () => monitor.generation,
         proposeLocal: async path => { await local.propose(path) }
       })
+      const tree: TreeMonitor = new TreeMonitor({ root, index, signal: own, changed: path => { local.changed(path) } })
       const local: LocalChanges = new LocalChanges({
         root, dirId, index, blocks, queue, signal: own, fatal, failed,
+        scan: async () => await tree.scanAll(),
         channel: () => monitor.channel,
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
@@ -115,20 +117,17 @@ export class ClientService {
       log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString() }, 'client starting')
 
       await monitor.connect()
-      const watcher = watchTree(root, path => { local.changed(path) }, fatal)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
-        // the first scan starts once the watcher is ready, so a file written during start-up is
-        // seen by one or the other (under load chokidar took seconds to be ready, and a file
-        // written in between waited for the periodic rescan)
-        await Promise.race([this.#fatal.promise, watcher.ready, abortPromise(own)])
+        // each session's scan watches every directory right before it reads it, so a file written
+        // during start-up is seen by the watch or by the scan
         const session = {
           opening: (gen: number) => remote.opening(gen),
           opened: () => local.sessionStarted()
         }
         await Promise.race([this.#fatal.promise, monitor.run(session), abortPromise(own)])
       } finally {
-        await watcher.close()
+        tree.close()
       }
     } catch (err) {
       if (own.aborted && !(err instanceof DirGoneError)) return

@@ -1,13 +1,12 @@
 // Local changes (the original's "serve" thread): a path the watcher or a scan names is compared
 // with the index (flow 1); a change is chunked, hashed and proposed to the hub, and the hub's
 // answer recorded or applied. Deletions are held back until they stop coming.
-import { readdir, unlink } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tombstone, type Entry } from '../index/entry.ts'
 import { ChunkList } from '../chunk/chunk-list.ts'
 import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks, type FileContent } from '../fs/read-chunks.ts'
-import { scanTree } from '../fs/scan-tree.ts'
 import { checkRelativePath } from '../fs/safe-path.ts'
 import { localState, stillBeingWritten, SETTLE_WINDOW_NS, type LocalStat } from '../reconcile/client-decide.ts'
 import { checkDir, type DirIdentity } from './dir-monitor.ts'
@@ -48,6 +47,8 @@ export interface LocalChangesOptions {
   fatal: (err: Error) => void
   /** work on a path failed (the same handler as the path queue's) */
   failed: (path: string, err: unknown) => void
+  /** compares the whole tree with the index, calling changed() for each path that differs */
+  scan: () => Promise<unknown>
 }
 
 export class LocalChanges {
@@ -86,14 +87,9 @@ export class LocalChanges {
 
   /** Everything on disk and in the index, checked against each other. */
   async #rescan (): Promise<void> {
-    const { root, index, signal } = this.#opts
-    const seen = new Set<string>()
+    const { signal } = this.#opts
     try {
-      for await (const path of scanTree(root, signal, rel => { void unlink(join(root, rel)).catch(() => {}) })) {
-        seen.add(path)
-        this.changed(path)
-      }
-      for (const rec of index.all()) if (!seen.has(rec.entry.path) && !rec.entry.deleted) this.changed(rec.entry.path)
+      await this.#opts.scan()
     } catch (err) {
       if (!signal.aborted) log.error({ err: (err as Error).message }, 'scan failed')
     }

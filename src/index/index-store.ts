@@ -3,7 +3,7 @@
 import { GroupCommit, openDatabase } from './open-db.ts'
 import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } from './entry-row.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import type { IndexRecord } from '../reconcile/client-decide.ts'
+import type { IndexRecord, IndexStatRecord } from '../reconcile/client-decide.ts'
 
 /** Where a chunk's bytes were last seen: a path relative to the synced directory (or in trash). */
 export interface ChunkLocation { path: string, offset: number, size: number }
@@ -13,6 +13,8 @@ export class IndexStore {
   readonly #get: StatementSync
   readonly #put: StatementSync
   readonly #all: StatementSync
+  readonly #children: StatementSync
+  readonly #rootChildren: StatementSync
   readonly #dropLocs: StatementSync
   readonly #addLoc: StatementSync
   readonly #findLoc: StatementSync
@@ -33,6 +35,12 @@ export class IndexStore {
     this.#get.setReadBigInts(true)
     this.#all = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino FROM entries`)
     this.#all.setReadBigInts(true)
+    // a directory's direct children: the range of its subtree on the primary key, filtered inside SQLite
+    const statFields = 'path, kind, exec, deleted, target, st_size, st_mtime_ns, st_ino'
+    this.#children = this.#db.prepare(`SELECT ${statFields} FROM entries WHERE path > ? AND path < ? AND instr(substr(path, ?), '/') = 0`)
+    this.#children.setReadBigInts(true)
+    this.#rootChildren = this.#db.prepare(`SELECT ${statFields} FROM entries WHERE instr(path, '/') = 0`)
+    this.#rootChildren.setReadBigInts(true)
     this.#put = this.#db.prepare(`INSERT OR REPLACE INTO entries (${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino) VALUES (${ENTRY_PARAMS}, :seq, :st_size, :st_mtime_ns, :st_ino)`)
     this.#dropLocs = this.#db.prepare('DELETE FROM chunk_locs WHERE path = ?')
     this.#addLoc = this.#db.prepare('INSERT INTO chunk_locs (hash, path, offset, size) VALUES (?, ?, ?, ?)')
@@ -48,6 +56,26 @@ export class IndexStore {
 
   all (): IndexRecord[] {
     return (this.#all.all() as Array<Record<string, unknown>>).map(toRecord)
+  }
+
+  /**
+   * What the index knows of a directory's direct children ('' is the root), by name: enough to
+   * tell whether each changed, without their hashes and chunk lists. One directory at a time, so
+   * comparing a tree with the index never holds the whole index in memory.
+   */
+  children (dir: string): Map<string, IndexStatRecord> {
+    // '0' is the character after '/': [dir/, dir0) is everything below dir
+    const rows = (dir === '' ? this.#rootChildren.all() : this.#children.all(dir + '/', dir + '0', dir.length + 2)) as Array<Record<string, unknown>>
+    const out = new Map<string, IndexStatRecord>()
+    const cut = dir === '' ? 0 : dir.length + 1
+    for (const row of rows) {
+      const stat = row.st_size == null ? null : { size: Number(row.st_size as bigint), mtimeNs: row.st_mtime_ns as bigint, ino: row.st_ino as bigint }
+      out.set((row.path as string).slice(cut), {
+        entry: { kind: row.kind as IndexStatRecord['entry']['kind'], exec: (row.exec as bigint) !== 0n, deleted: (row.deleted as bigint) !== 0n, target: row.target as string },
+        stat
+      })
+    }
+    return out
   }
 
   /** Records a path's entry and, when `locate`, that its chunks are now readable there. */

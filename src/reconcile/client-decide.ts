@@ -46,8 +46,14 @@ export function stillBeingWritten (local: LocalStat, nowNs: bigint): boolean {
 
 export type LocalState = 'unchanged' | 'changed' | 'deleted' | 'absent'
 
+/** What change detection reads of an index record: no hash, no chunk list. */
+export interface IndexStatRecord {
+  entry: Pick<Entry, 'kind' | 'deleted' | 'exec' | 'target'>
+  stat: IndexRecord['stat']
+}
+
 /** Compares the disk with the index: the whole of change detection (DESIGN.md flow 1). */
-export function localState (local: LocalStat | null, rec: IndexRecord | undefined): LocalState {
+export function localState (local: LocalStat | null, rec: IndexStatRecord | undefined): LocalState {
   const known = rec != null && !rec.entry.deleted
   if (local == null || local.kind === 'other') return known ? 'deleted' : 'absent'
   if (!known) return 'changed'
