@@ -2,16 +2,20 @@
 // apart from reading the limit.
 import { readFileSync } from 'node:fs'
 
-export const WATCH_LIMIT_FILE = '/proc/sys/fs/inotify/max_user_watches'
+/** The system's limit (what the fix changes), and this user namespace's own (a container may set
+ * it lower): the smaller one applies. */
+export const WATCH_LIMIT_FILES = ['/proc/sys/fs/inotify/max_user_watches', '/proc/sys/user/max_inotify_watches']
 
-/** fs.inotify.max_user_watches, or undefined where there is no such file (not Linux). */
-export function readWatchLimit (file = WATCH_LIMIT_FILE): number | undefined {
-  try {
-    const n = Number(readFileSync(file, 'utf8').trim())
-    return Number.isSafeInteger(n) && n > 0 ? n : undefined
-  } catch {
-    return undefined
+/** The inotify watch limit that applies here, or undefined where there is none to read (not Linux). */
+export function readWatchLimit (files = WATCH_LIMIT_FILES): number | undefined {
+  let limit: number | undefined
+  for (const file of files) {
+    try {
+      const n = Number(readFileSync(file, 'utf8').trim())
+      if (Number.isSafeInteger(n) && n > 0) limit = Math.min(limit ?? n, n)
+    } catch {}
   }
+  return limit
 }
 
 /** A limit that leaves room for this tree twice over (it grows, other programs watch too). */

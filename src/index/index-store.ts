@@ -3,10 +3,19 @@
 import { GroupCommit, openDatabase } from './open-db.ts'
 import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } from './entry-row.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import type { EntryKind } from './entry.ts'
 import type { IndexRecord, IndexStatRecord } from '../reconcile/client-decide.ts'
 
 /** Where a chunk's bytes were last seen: a path relative to the synced directory (or in trash). */
 export interface ChunkLocation { path: string, offset: number, size: number }
+
+/** A path's parent with its trailing slash ('' at the top): the path with its last name trimmed
+ * (rtrim drops every trailing character that is not '/'). Indexed, so a directory's children are
+ * one lookup. */
+const PARENT_OF_PATH = "rtrim(path, replace(path, '/', ''))"
+
+/** path, kind, exec, deleted, target, st_size, st_mtime_ns, st_ino */
+type ChildRow = [string, EntryKind, bigint, bigint, string, bigint | null, bigint | null, bigint | null]
 
 export class IndexStore {
   readonly #db: DatabaseSync
@@ -14,7 +23,6 @@ export class IndexStore {
   readonly #put: StatementSync
   readonly #all: StatementSync
   readonly #children: StatementSync
-  readonly #rootChildren: StatementSync
   readonly #dropLocs: StatementSync
   readonly #addLoc: StatementSync
   readonly #findLoc: StatementSync
@@ -30,17 +38,16 @@ export class IndexStore {
       CREATE TABLE IF NOT EXISTS chunk_locs (hash BLOB NOT NULL, path TEXT NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS chunk_locs_hash ON chunk_locs (hash);
       CREATE INDEX IF NOT EXISTS chunk_locs_path ON chunk_locs (path);
+      CREATE INDEX IF NOT EXISTS entries_parent ON entries (${PARENT_OF_PATH});
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`)
     this.#get = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino FROM entries WHERE path = ?`)
     this.#get.setReadBigInts(true)
     this.#all = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino FROM entries`)
     this.#all.setReadBigInts(true)
-    // a directory's direct children: the range of its subtree on the primary key, filtered inside SQLite
-    const statFields = 'path, kind, exec, deleted, target, st_size, st_mtime_ns, st_ino'
-    this.#children = this.#db.prepare(`SELECT ${statFields} FROM entries WHERE path > ? AND path < ? AND instr(substr(path, ?), '/') = 0`)
+    this.#children = this.#db.prepare(`SELECT path, kind, exec, deleted, target, st_size, st_mtime_ns, st_ino FROM entries WHERE ${PARENT_OF_PATH} = ?`)
     this.#children.setReadBigInts(true)
-    this.#rootChildren = this.#db.prepare(`SELECT ${statFields} FROM entries WHERE instr(path, '/') = 0`)
-    this.#rootChildren.setReadBigInts(true)
+    // rows as arrays: a third of the time of rows as objects on 33k entries
+    this.#children.setReturnArrays(true)
     this.#put = this.#db.prepare(`INSERT OR REPLACE INTO entries (${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino) VALUES (${ENTRY_PARAMS}, :seq, :st_size, :st_mtime_ns, :st_ino)`)
     this.#dropLocs = this.#db.prepare('DELETE FROM chunk_locs WHERE path = ?')
     this.#addLoc = this.#db.prepare('INSERT INTO chunk_locs (hash, path, offset, size) VALUES (?, ?, ?, ?)')
@@ -64,15 +71,13 @@ export class IndexStore {
    * comparing a tree with the index never holds the whole index in memory.
    */
   children (dir: string): Map<string, IndexStatRecord> {
-    // '0' is the character after '/': [dir/, dir0) is everything below dir
-    const rows = (dir === '' ? this.#rootChildren.all() : this.#children.all(dir + '/', dir + '0', dir.length + 2)) as Array<Record<string, unknown>>
+    const rows = this.#children.all(dir === '' ? '' : dir + '/') as unknown as ChildRow[]
     const out = new Map<string, IndexStatRecord>()
     const cut = dir === '' ? 0 : dir.length + 1
-    for (const row of rows) {
-      const stat = row.st_size == null ? null : { size: Number(row.st_size as bigint), mtimeNs: row.st_mtime_ns as bigint, ino: row.st_ino as bigint }
-      out.set((row.path as string).slice(cut), {
-        entry: { kind: row.kind as IndexStatRecord['entry']['kind'], exec: (row.exec as bigint) !== 0n, deleted: (row.deleted as bigint) !== 0n, target: row.target as string },
-        stat
+    for (const [path, kind, exec, deleted, target, size, mtimeNs, ino] of rows) {
+      out.set(path.slice(cut), {
+        entry: { kind, exec: exec !== 0n, deleted: deleted !== 0n, target },
+        stat: size == null ? null : { size: Number(size), mtimeNs: mtimeNs!, ino: ino! }
       })
     }
     return out
