@@ -31,6 +31,7 @@ export interface BigTreeResult {
 interface Proc { child: ChildProcess, err: () => string, out: () => string, exited: Promise<number> }
 
 const live = new Set<ChildProcess>()
+let stopping = false
 process.on('exit', () => { for (const p of live) p.kill('SIGKILL') })
 
 function start (args: string[], nice: number): Proc {
@@ -40,7 +41,13 @@ function start (args: string[], nice: number): Proc {
   let out = ''
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); if (err.length > 1 << 20) err = err.slice(-(1 << 19)) })
   child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
-  const exited = new Promise<number>(resolve => { child.on('exit', code => { live.delete(child); resolve(code ?? 1) }) })
+  const exited = new Promise<number>(resolve => {
+    child.on('exit', (code, signal) => {
+      live.delete(child)
+      if (!stopping) console.error(`${args[0]} (pid ${child.pid}) exited early (${code ?? signal}):\n${err.slice(-4000)}`)
+      resolve(code ?? 1)
+    })
+  })
   return { child, err: () => err, out: () => out, exited }
 }
 
@@ -125,8 +132,10 @@ export async function runBigTree (opts: BigTreeOptions, say: (line: string) => v
       return { a: pct('a'), b: pct('b'), hub: pct('hub') }
     }
 
+    stopping = true
     b.child.kill('SIGTERM')
     await b.exited
+    stopping = false
     const t1 = performance.now()
     b = client(bDir)
     let scanned: number | undefined
@@ -153,6 +162,7 @@ export async function runBigTree (opts: BigTreeOptions, say: (line: string) => v
     for (const p of procs) if (p.child.exitCode == null) say(`final peak RSS pid ${p.child.pid}: ${peakRssMb(p.child.pid!)} MB`)
     return { files: opts.files, dirs: opts.dirs, syncSeconds, filesPerSecond: opts.files / syncSeconds, peakRssMb: peak, restart, oneChangeSeconds, idleCpuPercent }
   } finally {
+    stopping = true
     for (const p of procs) if (p.child.exitCode == null) { p.child.kill('SIGTERM'); await Promise.race([p.exited, sleep(5000)]); p.child.kill('SIGKILL') }
     await rm(base, { recursive: true, force: true })
   }
