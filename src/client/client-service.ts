@@ -5,9 +5,8 @@
 import { mkdir, realpath, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BLOCKS_PROTOCOL } from '../protocol/constants.ts'
 import { createNode } from '../net/node.ts'
-import { serveBlocks } from '../net/block-transfer.ts'
+import { handleBlocks } from '../net/block-transfer.ts'
 import { IndexStore } from '../index/index-store.ts'
 import { pruneTrash } from '../fs/trash.ts'
 import { STATE_DIR } from '../fs/safe-path.ts'
@@ -108,11 +107,11 @@ export class ClientService {
         channel: () => monitor.channel,
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
-      await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
+      await handleBlocks(node, blocks, own, {
         // only the hub may read this client's files
-        if (connection.remotePeer.toString() !== this.#hub.peer) { stream.abort(new Error('not the hub')); return }
-        void serveBlocks(stream, blocks, own).catch(err => { log.debug({ err: (err as Error).message }, 'blocks stream ended') })
-      }, { maxInboundStreams: 64 })
+        admit: peer => peer === this.#hub.peer,
+        onEnd: (_peer, err) => { log.debug({ err: err.message }, 'blocks stream ended') }
+      })
       await node.start()
       log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString() }, 'client starting')
 

@@ -1,6 +1,8 @@
 // The client's end of /distsync/sync/3.0.0: proposals out with ids, results and relayed
 // changes in. One channel per hub connection; a new connection gets a new channel.
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+import { boundedLpStream } from '../net/bounded-lp.ts'
+import { SYNC_READ_BUFFER } from '../net/limits.ts'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
 import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type Result } from '../protocol/codec.ts'
 import { readFrame } from '../net/frames.ts'
@@ -33,8 +35,8 @@ export class SyncChannel {
   constructor (stream: Stream, folder: string, signal: AbortSignal) {
     this.#stream = stream
     this.#folder = folder
-    this.#lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
-    this.#out = new FrameWriter(this.#lp, signal)
+    this.#lp = boundedLpStream(stream, { maxDataLength: MAX_SYNC_FRAME, maxBufferSize: SYNC_READ_BUFFER })
+    this.#out = new FrameWriter(this.#lp, signal, err => { stream.abort(err) })
     this.#signal = signal
   }
 

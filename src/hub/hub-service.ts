@@ -2,14 +2,16 @@
 // folders), and relays each change to every client of that folder but its sender.
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
-import { BLOCKS_PROTOCOL, SYNC_PROTOCOL } from '../protocol/constants.ts'
+import { SYNC_PROTOCOL } from '../protocol/constants.ts'
 import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
 import type { JournalRecord } from '../index/journal-store.ts'
 import { ChunkStore } from '../store/chunk-store.ts'
 import { createNode } from '../net/node.ts'
 import { peerIdOf } from '../net/identity.ts'
-import { BlockMissingError, fetchBlocks, serveBlocks, type BlockSource } from '../net/block-transfer.ts'
+import { BlockMissingError, fetchBlocks, handleBlocks, type BlockSource } from '../net/block-transfer.ts'
+import { FetchIdleError, MemberLimits, proposalBytes } from './member-limits.ts'
+import { LogLimit } from '../log-limit.ts'
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
@@ -54,6 +56,9 @@ export class HubService {
   readonly #abort = new AbortController()
   readonly #traffic: Traffic = { chunkBytesIn: 0, chunkBytesOut: 0 }
   readonly #peerId: string
+  readonly #members = new MemberLimits()
+  /** what one peer makes the hub log, counted past a few lines */
+  readonly #peerLog = new LogLimit(log)
   readonly #failed = Promise.withResolvers<never>()
   #node: Libp2p | undefined
   #flushTimer: NodeJS.Timeout | undefined
@@ -94,25 +99,25 @@ export class HubService {
     await node.handle(SYNC_PROTOCOL, (stream, connection) => {
       const session = new Session(stream, connection, signal)
       void this.#runSession(session).catch(err => {
-        log.warn({ peer: session.peer, err: (err as Error).message }, 'sync stream closed')
+        this.#peerLog.line('warn', session.peer, { err: (err as Error).message }, 'sync stream closed')
         stream.abort(err as Error)
       }).finally(() => {
         const key = sessionKey(session)
         if (key != null && this.#sessions.get(key) === session) this.#sessions.delete(key)
       })
     }, { maxInboundStreams: 4 })
-    await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
-      const peer = connection.remotePeer.toString()
+    await handleBlocks(node, peer => {
       // the store is shared by all folders: a peer gets only chunks of folders it syncs now
       const source: BlockSource = { get: async hash => this.#readableBy(peer, hash) ? await this.#chunks.get(hash) : null }
-      void serveBlocks(stream, source, signal, bytes => { this.#traffic.chunkBytesOut += bytes }).catch(err => {
-        log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'blocks stream ended')
-      })
-    }, { maxInboundStreams: 64 })
+      return source
+    }, signal, {
+      onEnd: (peer, err) => { this.#peerLog.line('debug', peer, { err: err.message }, 'blocks stream ended') },
+      onSent: bytes => { this.#traffic.chunkBytesOut += bytes }
+    })
     node.addEventListener('peer:connect', evt => { log.info({ peer: evt.detail.toString() }, 'client connected') })
     node.addEventListener('peer:disconnect', evt => { log.info({ peer: evt.detail.toString() }, 'client disconnected') })
     await node.start()
-    this.#flushTimer = setInterval(() => { this.#flushTraffic() }, 1000)
+    this.#flushTimer = setInterval(() => { this.#flushTraffic(); this.#peerLog.flush() }, 1000)
     const peer = node.peerId.toString()
     log.info({ peer, headSeq: this.#meta.journal.headSeq }, 'hub started')
     return node.getMultiaddrs().map(ma => ma.toString()).map(ma => ma.includes('/p2p/') ? ma : `${ma}/p2p/${peer}`)
@@ -164,16 +169,19 @@ export class HubService {
           session.subscribe(folder, sinceSeq, async rec => await this.#changedFrame(folder, rec))
           break
         }
-        case 'propose':
+        case 'propose': {
           if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'a proposal before hello')
-          // proposals run concurrently: each may wait on its own chunk transfer
+          // proposals run concurrently: each may wait on its own chunk transfer. Past the
+          // member's budget of proposals in flight, the next frame waits (this stops reading)
+          const release = await this.#members.admitProposal(session.peer, proposalBytes(msg.propose), signal)
           void this.#propose(session, msg.propose).then(result => session.sendResult(result)).catch(err => {
-            log.warn({ peer: session.peer, path: msg.propose.entry.path, err: (err as Error).message }, 'proposal failed; closing the sync stream')
+            this.#peerLog.line('warn', session.peer, { path: msg.propose.entry.path, err: (err as Error).message }, 'proposal failed; closing the sync stream')
             session.stream.abort(err as Error)
-          })
+          }).finally(release)
           break
+        }
         case 'invalid-propose':
-          log.warn({ peer: session.peer, err: msg.invalid.error.message }, 'refused a proposal')
+          this.#peerLog.line('warn', session.peer, { err: msg.invalid.error.message }, 'refused a proposal')
           await session.sendResult({ id: msg.invalid.id, outcome: 'rejected', seq: 0, reason: msg.invalid.error.message })
           break
       }
@@ -186,7 +194,7 @@ export class HubService {
     const folder = session.folder!
     const { journal } = folder
     const reject = (reason: string): Result => {
-      log.warn({ peer: session.peer, path: entry.path, reason }, 'refused a proposal')
+      this.#peerLog.line('warn', session.peer, { path: entry.path, reason }, 'refused a proposal')
       return { id: p.id, outcome: 'rejected', seq: 0, reason }
     }
     if (!entry.deleted && entry.kind === 'file') {
@@ -197,14 +205,14 @@ export class HubService {
         // a chunk gone, or not what its hash says: the proposer's file changed under it (its
         // watcher proposes the new content); the session and other proposals go on
         if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
-        if (err instanceof AttachedBlockError) return reject(err.message)
+        if (err instanceof AttachedBlockError || err instanceof FetchIdleError) return reject(err.message)
         throw err
       }
     }
     // From here to the commit nothing awaits: decisions on one path cannot interleave. Neither
     // the proposer nor anyone else hears of a record before it is on disk.
     const current = journal.get(entry.path)
-    const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts)
+    const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts, session.peer)
     let result: Result
     switch (decision.action) {
       case 'same':
@@ -292,8 +300,13 @@ export class HubService {
     return blocks
   }
 
-  /** Asks the proposer for the chunks the store lacks, verifies and stores each. */
+  /** Asks the proposer for the chunks the store lacks (within the member's fetch bounds). */
   async #fetchMissing (session: Session, entry: Entry): Promise<void> {
+    await this.#members.fetch(session.peer, this.#abort.signal, async (signal, progress) => { await this.#fetchMissingNow(session, entry, signal, progress) })
+  }
+
+  /** Verifies and stores each fetched chunk. */
+  async #fetchMissingNow (session: Session, entry: Entry, signal: AbortSignal, progress: () => void): Promise<void> {
     const { chunks } = entry
     const first = chunks.firstIndexes()
     const missing = new ChunkListBuilder()
@@ -305,7 +318,8 @@ export class HubService {
     }
     // writes overlap the transfer, a few at a time
     const writing = new Set<Promise<void>>()
-    for await (const block of fetchBlocks(session.connection, missing.finish(), this.#abort.signal)) {
+    for await (const block of fetchBlocks(session.connection, missing.finish(), signal)) {
+      progress()
       this.#traffic.chunkBytesIn += block.wire.data.byteLength
       const w: Promise<void> = this.#chunks.put(block.ref.hash, block.wire).finally(() => writing.delete(w))
       writing.add(w)

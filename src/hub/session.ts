@@ -1,7 +1,9 @@
 // One client's sync stream on the hub, bound to one folder by its Hello. The folder's journal is
 // the send queue: the session walks it from its cursor, so a slow client costs the hub a cursor,
 // not a growing buffer.
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+import { boundedLpStream } from '../net/bounded-lp.ts'
+import { SYNC_READ_BUFFER } from '../net/limits.ts'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
 import { encodeHubMessage, type Result } from '../protocol/codec.ts'
@@ -28,8 +30,9 @@ export class Session {
     this.peer = connection.remotePeer.toString()
     this.connection = connection
     this.stream = stream
-    this.lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
-    this.#out = new FrameWriter(this.lp, signal)
+    this.lp = boundedLpStream(stream, { maxDataLength: MAX_SYNC_FRAME, maxBufferSize: SYNC_READ_BUFFER })
+    // a client that does not read its results and changes loses its stream
+    this.#out = new FrameWriter(this.lp, signal, err => { stream.abort(err) })
     this.#signal = signal
     const wake = (): void => { this.#wake?.() }
     signal.addEventListener('abort', wake, { once: true })

@@ -1,7 +1,11 @@
 // /distsync/blocks/1.0.0. The side that needs chunks asks in windows of at most
 // BLOCK_WINDOW_BYTES; the side that has them answers every hash in order. The window is the
 // backpressure: lpStream aborts, rather than pauses, a stream whose read buffer overflows.
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+import type { Libp2p } from 'libp2p'
+import { boundedLpStream } from './bounded-lp.ts'
+import { ByteBudget, PeerBudgets } from './byte-budget.ts'
+import { ANSWER_BYTES_PER_PEER, BLOCK_REQUEST_BUFFER, BLOCK_STREAMS_PER_CONNECTION } from './limits.ts'
 import { BLOCKS_PROTOCOL, BLOCK_READ_BUFFER, BLOCK_WINDOW_BYTES, MAX_BLOCK_FRAME, MAX_HASHES_PER_REQUEST } from '../protocol/constants.ts'
 import { decodeBlock, decodeBlockRequest, encodeBlock, encodeBlockRequest } from '../protocol/codec.ts'
 import { ProtocolError } from '../protocol/errors.ts'
@@ -29,42 +33,112 @@ export class BlockMissingError extends Error {
   readonly code = 'ERR_BLOCK_MISSING'
 }
 
-/** Serves one blocks stream until the asker closes it. */
-export async function serveBlocks (stream: Stream, source: BlockSource, signal: AbortSignal, onSent?: (bytes: number) => void): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME })
+/** Serves one blocks stream until the asker closes it. Every chunk read is first taken from
+ * `budget` (shared by all streams of the asking peer) and given back once its answer is written:
+ * a peer that asks and never reads holds at most the budget. */
+export async function serveBlocks (stream: Stream, source: BlockSource, signal: AbortSignal, onSent?: (bytes: number) => void, budget: ByteBudget = new ByteBudget(ANSWER_BYTES_PER_PEER)): Promise<void> {
+  const lp = boundedLpStream(stream, { maxDataLength: MAX_BLOCK_FRAME, maxBufferSize: BLOCK_REQUEST_BUFFER })
+  let held = 0
+  let finished = false
+  const ended = new AbortController()
+  const readSignal = AbortSignal.any([signal, ended.signal])
+  const read = async (hash: Uint8Array): Promise<StoredBlock | null> => {
+    const n = await budget.take(MAX_BLOCK_FRAME, readSignal)
+    if (finished) { budget.give(n); return null }
+    held += n
+    const block = await source.get(hash)
+    // once finished, what this read took went back with the rest
+    if (finished) return null
+    const keep = heldFor(block)
+    budget.give(n - keep)
+    held -= n - keep
+    return block
+  }
+  // a read left behind by a failed stream must not end the process when it fails in turn
+  const readAhead = (hash: Uint8Array): Promise<StoredBlock | null> => {
+    const p = read(hash)
+    p.catch(() => {})
+    return p
+  }
   try {
     while (true) {
       const frame = await readFrame(lp, signal)
       if (frame == null) break
       const hashes = decodeBlockRequest(frame)
-      // reads run ahead of the sends, a few at a time: one chunk read is several threadpool round trips
-      const reads = hashes.slice(0, READ_AHEAD).map(async h => await source.get(h))
+      // reads run ahead of the sends, a few at a time: one chunk read is several threadpool round
+      // trips. A read is dropped once used: kept, a request of one chunk 1024 times held them all
+      const reads = hashes.slice(0, READ_AHEAD).map(readAhead)
       let batch: Uint8ArrayList[] = []
       let batchBytes = 0
       let chunkBytes = 0
+      let batchHeld = 0
+      const send = async (): Promise<void> => {
+        await lp.writeV(batch, { signal })
+        onSent?.(chunkBytes)
+        budget.give(batchHeld)
+        held -= batchHeld
+        batch = []
+        batchBytes = 0
+        chunkBytes = 0
+        batchHeld = 0
+      }
       for (const [i, hash] of hashes.entries()) {
-        const block = await reads[i]!
-        if (i + READ_AHEAD < hashes.length) reads.push(source.get(hashes[i + READ_AHEAD]!))
+        // the budget is short: what this stream holds goes out first, or streams sharing it
+        // could each wait for the others' bytes
+        if (batch.length > 0 && budget.available < MAX_BLOCK_FRAME) await send()
+        const block = await reads.shift()!
+        if (i + READ_AHEAD < hashes.length) reads.push(readAhead(hashes[i + READ_AHEAD]!))
         const msg = block == null
           ? encodeBlock({ hash, data: new Uint8Array(0), zstd: false, missing: true })
           : encodeBlock({ hash, data: block.data, zstd: block.zstd, missing: false })
         batch.push(msg)
         batchBytes += msg.byteLength
         chunkBytes += block?.data.byteLength ?? 0
-        if (batchBytes >= SEND_BATCH_BYTES || i === hashes.length - 1) {
-          await lp.writeV(batch, { signal })
-          onSent?.(chunkBytes)
-          batch = []
-          batchBytes = 0
-          chunkBytes = 0
-        }
+        batchHeld += heldFor(block)
+        if (batchBytes >= SEND_BATCH_BYTES || i === hashes.length - 1) await send()
       }
     }
     await stream.close({ signal })
   } catch (err) {
     stream.abort(err as Error)
     throw err
+  } finally {
+    finished = true
+    ended.abort()
+    budget.give(held)
   }
+}
+
+/** Budget bytes one read answer keeps until it is written: its data and the frame around it. */
+function heldFor (block: StoredBlock | null): number {
+  return Math.min(MAX_BLOCK_FRAME, (block?.data.byteLength ?? 0) + 128)
+}
+
+const answerBudgets = new PeerBudgets(ANSWER_BYTES_PER_PEER)
+
+export interface BlocksHandlerOptions {
+  /** who may ask at all (a client serves only its hub, or its folder's members) */
+  admit?: (peer: string) => boolean
+  /** a stream ended with an error (a peer past a bound, a reset) */
+  onEnd?: (peer: string, err: Error) => void
+  /** chunk bytes written out */
+  onSent?: (bytes: number) => void
+}
+
+/**
+ * Serves the blocks protocol on `node` (hub and clients alike), with every bound on what an
+ * asking peer can make this node hold: streams per connection, answer bytes per peer. `source`
+ * may depend on the asking peer (the hub serves a peer only its folders' chunks).
+ */
+export async function handleBlocks (node: Libp2p, source: BlockSource | ((peer: string) => BlockSource), signal: AbortSignal, opts: BlocksHandlerOptions = {}): Promise<void> {
+  await node.handle(BLOCKS_PROTOCOL, (stream, connection) => {
+    const peer = connection.remotePeer.toString()
+    if (opts.admit != null && !opts.admit(peer)) { stream.abort(new Error('not admitted to this node\'s blocks')); return }
+    const { budget, done } = answerBudgets.use(peer)
+    void serveBlocks(stream, typeof source === 'function' ? source(peer) : source, signal, opts.onSent, budget)
+      .catch(err => { opts.onEnd?.(peer, err as Error) })
+      .finally(done)
+  }, { maxInboundStreams: BLOCK_STREAMS_PER_CONNECTION })
 }
 
 export interface FetchedBlock { ref: ChunkRef, data: Uint8Array, wire: StoredBlock }
@@ -82,7 +156,7 @@ async function takeStream (connection: Connection, signal: AbortSignal): Promise
     if (open.stream.status === 'open') return { open, reused: true }
   }
   const stream = await connection.newStream(BLOCKS_PROTOCOL, { signal })
-  return { open: { stream, lp: lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME, maxBufferSize: BLOCK_READ_BUFFER }) }, reused: false }
+  return { open: { stream, lp: boundedLpStream(stream, { maxDataLength: MAX_BLOCK_FRAME, maxBufferSize: BLOCK_READ_BUFFER }) }, reused: false }
 }
 
 /** A stream with nothing requested and nothing unread goes back to the pool. */

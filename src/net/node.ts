@@ -6,6 +6,8 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { noiseCrypto } from './noise-crypto.ts'
 import './yamux-window.ts'
+import { PendingHandshakes } from './pending-handshakes.ts'
+import { CONNECTIONS_PER_PEER, HANDSHAKE_TIMEOUT_MS, PENDING_HANDSHAKES, PENDING_HANDSHAKES_PER_ADDRESS, PENDING_HANDSHAKE_GRACE_MS, STREAMS_PER_CONNECTION, STREAM_WRITE_BUFFER } from './limits.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 export interface NodeOptions {
@@ -20,16 +22,26 @@ export interface NodeOptions {
 
 export async function createNode (opts: NodeOptions): Promise<Libp2p> {
   const allow = opts.allow
-  return await createLibp2p({
+  const pending = new PendingHandshakes({ perAddress: PENDING_HANDSHAKES_PER_ADDRESS, graceMs: PENDING_HANDSHAKE_GRACE_MS })
+  // the gate counts a peer's connections through the node it gates
+  let self: Libp2p | undefined
+  const node = await createLibp2p({
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen ?? [] },
     transports: [tcp()],
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
-    streamMuxers: [yamux()],
+    // a stream whose peer does not read is reset past its write buffer, not kept growing
+    streamMuxers: [yamux({ maxInboundStreams: STREAMS_PER_CONNECTION, streamOptions: { maxWriteBufferLength: STREAM_WRITE_BUFFER } })],
     connectionGater: {
+      // before any byte is read: strangers on one address cannot hold every handshake slot
+      denyInboundConnection: (maConn) => pending.admit(maConn),
       // runs after Noise has authenticated the peer and before any protocol: an unknown peer
       // never reaches distsync code
       denyInboundEncryptedConnection: (peerId) => allow != null && !allow.has(peerId.toString()),
+      denyInboundUpgradedConnection: (peerId, maConn) => {
+        pending.done(maConn)
+        return (self?.getConnections(peerId).length ?? 0) >= CONNECTIONS_PER_PEER
+      },
       // a client only ever talks to its hub; loopback and private addresses are its normal case
       denyDialMultiaddr: () => false
     },
@@ -38,7 +50,9 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
       // after a hub restart, and clients behind one NAT address
       inboundConnectionThreshold: 1000,
       // fifty clients reconnecting at once after a hub restart must not be turned away mid-handshake
-      maxIncomingPendingConnections: 256,
+      maxIncomingPendingConnections: PENDING_HANDSHAKES,
+      // a socket that has not finished Noise and yamux by then is closed (libp2p's default: 10 s)
+      inboundUpgradeTimeout: HANDSHAKE_TIMEOUT_MS,
       maxConnections: 1000
     },
     connectionMonitor: {
@@ -47,4 +61,6 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
     },
     start: false
   })
+  self = node
+  return node
 }

@@ -9,6 +9,7 @@ import { DEFAULT_FOLDER, checkFolderName } from './folder-name.ts'
 import { type Entry, type EntryKind, type JournalEntry } from '../index/entry.ts'
 import { CHUNK_REF_BYTES, ChunkList } from '../chunk/chunk-list.ts'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { reader } from 'protons-runtime'
 
 export interface Hello { sinceSeq: number, folder: string }
 /** A chunk in its wire form (zstd or raw), attached to the entry of a small file. */
@@ -131,7 +132,16 @@ export function encodeClientMessage (m: ClientMessage): Uint8Array {
 }
 
 export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): ReceivedClientMessage {
-  const m = decode(() => wire.ClientMessage.decode(buf, { limits: { propose: DECODE_LIMITS.limits } } as never))
+  let m: wire.ClientMessage
+  try {
+    m = decode(() => wire.ClientMessage.decode(buf, { limits: { propose: DECODE_LIMITS.limits } } as never))
+  } catch (error) {
+    // a proposal that does not decode (a size or seq past 2^56 fails the whole message) is
+    // refused alone when its id can still be read; the session goes on
+    const id = proposeIdOf(buf)
+    if (id == null) throw error
+    return { type: 'invalid-propose', invalid: { id, error: error as Error } }
+  }
   if (m.hello != null) {
     const folder = m.hello.folder === '' ? DEFAULT_FOLDER : checkFolderName(m.hello.folder)
     return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq), folder } }
@@ -232,6 +242,28 @@ export function decodeBlock (buf: Uint8Array | Uint8ArrayList): Block {
   const m = decode(() => wire.Block.decode(buf))
   checkHash(m.hash, 'block hash')
   return m
+}
+
+/** The id of a proposal, read field by field from a message that does not decode as a whole;
+ * undefined if the message is no proposal or not even that can be read. */
+function proposeIdOf (buf: Uint8Array | Uint8ArrayList): number | undefined {
+  try {
+    const r = reader(buf instanceof Uint8Array ? buf : buf.subarray())
+    while (r.pos < r.len) {
+      const tag = r.uint32()
+      if (tag >>> 3 !== 2 || (tag & 7) !== 2) { r.skipType(tag & 7); continue }
+      const p = reader(r.bytes())
+      while (p.pos < p.len) {
+        const t = p.uint32()
+        if (t >>> 3 === 1 && (t & 7) === 0) return p.uint32()
+        p.skipType(t & 7)
+      }
+      return undefined
+    }
+  } catch {
+    // not even the id: the caller treats the whole message as malformed
+  }
+  return undefined
 }
 
 function decode<T> (fn: () => T): T {

@@ -21,7 +21,12 @@ export function wins (a: Entry, b: Entry): boolean {
   return a.target > b.target || (a.target === b.target && a.exec && !b.exec)
 }
 
-export function decideProposal (current: JournalEntry | undefined, proposal: Entry, baseSeq: number, mode: ConflictMode): HubDecision {
+/**
+ * `current.origin` and `proposer` (peer IDs), when given, let a member replace its own latest
+ * version without a conflict: a client that lost the hub before hearing its proposal's seq
+ * proposes its next version on the base it knew, and its own file is newer than both.
+ */
+export function decideProposal (current: (JournalEntry & { origin?: string }) | undefined, proposal: Entry, baseSeq: number, mode: ConflictMode, proposer?: string): HubDecision {
   if (current == null) {
     return proposal.deleted ? { action: 'same', seq: 0 } : { action: 'accept', copyCurrent: false }
   }
@@ -32,6 +37,7 @@ export function decideProposal (current: JournalEntry | undefined, proposal: Ent
     return mtimeOnly ? { action: 'accept', copyCurrent: false } : { action: 'same', seq: current.seq }
   }
   if (baseSeq === current.seq) return { action: 'accept', copyCurrent: false }
+  if (proposer != null && current.origin === proposer && baseSeq < current.seq) return { action: 'accept', copyCurrent: false }
 
   // A conflict: the proposer did not know the hub's current version.
   const copies = mode === 'copy'

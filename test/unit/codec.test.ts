@@ -299,9 +299,12 @@ describe('hostile input', () => {
     })
   }
 
-  test('more than MAX_ATTACHED_BLOCKS blocks is a malformed message', () => {
+  test('more than MAX_ATTACHED_BLOCKS blocks is a malformed message (a proposal: refused alone, by its id)', () => {
     const blocks = Array.from({ length: MAX_ATTACHED_BLOCKS + 1 }, () => blockOf(seven, 1))
-    assert.throws(() => decodeClientMessage(proposeBytes(fileEntry(), 9, 1, blocks)), { name: 'ProtocolError', code: 'ERR_MALFORMED' })
+    const p = decodeClientMessage(proposeBytes(fileEntry(), 9, 1, blocks))
+    assert.ok(p.type === 'invalid-propose', `propose decoded as ${p.type}`)
+    assert.equal(p.invalid.id, 9)
+    assert.equal((p.invalid.error as Error & { code: string }).code, 'ERR_MALFORMED')
     assert.throws(() => decodeHubMessage(changedBytes(fileEntry(), 10, blocks)), { name: 'ProtocolError', code: 'ERR_MALFORMED' })
   })
 

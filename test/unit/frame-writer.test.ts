@@ -83,3 +83,25 @@ test('after a failed write, the next write and flush reject with its error', asy
   await assert.rejects(out.write(frame(2)), broken)
   assert.equal(r.calls.length, 1, 'nothing more is written on a broken stream')
 })
+
+test('issue 17 case 7: a peer that does not read loses its stream once the queue is past its bound; nothing grows without limit', async () => {
+  const r = recorder({ hold: true })
+  const failures: Error[] = []
+  const out = new FrameWriter(r.lp, new AbortController().signal, err => { failures.push(err) }, { frames: 100, bytes: 1024 * 1024 })
+  // many writers at once (a result per proposal), none of them waiting for the others
+  const writes = Array.from({ length: 1000 }, async (_, i) => { await out.write(frame(i % 256)) })
+  const settled = await Promise.allSettled(writes)
+  const refused = settled.filter(s => s.status === 'rejected')
+  assert.equal(settled.length - refused.length, 100, 'the first 100 are queued')
+  assert.equal((refused[0] as PromiseRejectedResult).reason.name, 'SendQueueFullError')
+  assert.equal(failures.length, 1, 'the owner hears it once (it aborts the stream)')
+  await assert.rejects(out.write(frame(1)), { name: 'SendQueueFullError' })
+})
+
+test('a long queue leaves in writes of at most 1024 frames (88k frames in one write overflowed the call stack)', async () => {
+  const r = recorder()
+  const out = new FrameWriter(r.lp, new AbortController().signal)
+  for (let i = 0; i < 3000; i++) void out.write(frame(i % 256, 1))
+  await out.flush()
+  assert.deepEqual(r.calls.map(c => c.length), [1024, 1024, 952])
+})

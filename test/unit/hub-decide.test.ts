@@ -42,6 +42,9 @@ interface Case {
   copy: Expected
   /** in lww mode: the same decision, never a copy (defaults to `copy` without copies) */
   lww?: Expected
+  /** who proposed the current version, and who proposes now (peer IDs) */
+  origin?: string
+  proposer?: string
 }
 
 function withoutCopies (e: Expected): Expected {
@@ -105,6 +108,15 @@ const cases: Case[] = [
   { what: 'conflict: an older directory replaces a file; the file is kept as a copy', current: at(5, file(20, 1)), proposal: dir(10), baseSeq: 3, copy: ACCEPT_COPY_CURRENT, lww: ACCEPT },
   { what: 'conflict: a directory replaces a symlink (no copy of a symlink)', current: at(5, link(20, 'a')), proposal: dir(10), baseSeq: 3, copy: ACCEPT },
 
+  // issue 17: a client that lost the hub before hearing its proposal's seq proposes its next
+  // version on the base it knew; the current version is its own, so this is no conflict
+  { what: 'own version, stale base: a newer edit replaces it without a copy', current: at(6, file(20, 1)), proposal: file(30, 2), baseSeq: 5, origin: 'alice', proposer: 'alice', copy: ACCEPT },
+  { what: 'own version, stale base: even an older mtime replaces it (the file on disk is what the client has)', current: at(6, file(20, 1)), proposal: file(10, 2), baseSeq: 5, origin: 'alice', proposer: 'alice', copy: ACCEPT },
+  { what: 'own version, stale base: a deletion replaces it', current: at(6, file(20, 1)), proposal: gone(30), baseSeq: 5, origin: 'alice', proposer: 'alice', copy: ACCEPT },
+  { what: 'own version, stale base, same content: nothing to commit', current: at(6, file(20, 1)), proposal: file(20, 1), baseSeq: 5, origin: 'alice', proposer: 'alice', copy: SAME(6) },
+  { what: 'another member\'s version, stale base: still a conflict, the replaced one kept', current: at(6, file(20, 1)), proposal: file(30, 2), baseSeq: 5, origin: 'bob', proposer: 'alice', copy: ACCEPT_COPY_CURRENT },
+  { what: 'another member\'s version, stale base: an older edit still loses', current: at(6, file(20, 1)), proposal: file(10, 2), baseSeq: 5, origin: 'bob', proposer: 'alice', copy: SUPERSEDE_COPY_PROPOSAL },
+
   // symlinks: same mtime rule, but only files are kept as copies
   { what: 'conflict: a newer symlink replaces a file, which is kept as a copy', current: at(5, file(10, 1)), proposal: link(20, 'a'), baseSeq: 3, copy: ACCEPT_COPY_CURRENT },
   { what: 'conflict: a newer file replaces a symlink (no copy of a symlink)', current: at(5, link(10, 'a')), proposal: file(20, 1), baseSeq: 3, copy: ACCEPT },
@@ -118,7 +130,8 @@ describe('decideProposal', () => {
     for (const mode of ['copy', 'lww'] as ConflictMode[]) {
       test(`${c.what} [${mode}]`, () => {
         const expected = mode === 'copy' ? c.copy : (c.lww ?? withoutCopies(c.copy))
-        assert.deepEqual(comparable(decideProposal(c.current, c.proposal, c.baseSeq, mode)), expected)
+        const current = c.current == null ? undefined : { ...c.current, ...(c.origin != null ? { origin: c.origin } : {}) }
+        assert.deepEqual(comparable(decideProposal(current, c.proposal, c.baseSeq, mode, c.proposer)), expected)
       })
     }
   }

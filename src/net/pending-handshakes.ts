@@ -1,0 +1,72 @@
+// Handshakes (a TCP connection accepted, Noise and yamux not done yet) counted per IP address.
+// libp2p counts them only globally (maxIncomingPendingConnections): 300 idle sockets from one
+// address filled every slot and an allowlisted client's dial was reset for as long as they stayed.
+import type { MultiaddrConnection } from '@libp2p/interface'
+
+interface Pending { maConn: MultiaddrConnection, since: number }
+
+export interface PendingLimits {
+  perAddress: number
+  /** a handshake younger than this is never dropped for a newcomer */
+  graceMs: number
+}
+
+export class PendingHandshakes {
+  readonly #limits: PendingLimits
+  readonly #byHost = new Map<string, Pending[]>()
+  readonly #now: () => number
+  /** handshakes dropped for a newcomer, and newcomers refused, since start */
+  dropped = 0
+  refused = 0
+
+  constructor (limits: PendingLimits, now: () => number = Date.now) {
+    this.#limits = limits
+    this.#now = now
+  }
+
+  /** Pending handshakes from this connection's address (for tests and logs). */
+  count (host: string): number { return this.#byHost.get(host)?.length ?? 0 }
+
+  /**
+   * A new inbound connection: true refuses it. Past the per-address limit the oldest handshake of
+   * that address is dropped if it is past the grace period (an honest one takes milliseconds);
+   * if none is, the newcomer is refused.
+   */
+  admit (maConn: MultiaddrConnection): boolean {
+    const host = hostOf(maConn)
+    if (host == null) return false
+    const list = this.#byHost.get(host) ?? []
+    if (list.length >= this.#limits.perAddress) {
+      const oldest = list[0]!
+      if (this.#now() - oldest.since < this.#limits.graceMs) {
+        this.refused++
+        return true
+      }
+      this.dropped++
+      this.#remove(host, oldest.maConn)
+      oldest.maConn.abort(new Error('handshake dropped: too many pending from this address'))
+    }
+    list.push({ maConn, since: this.#now() })
+    this.#byHost.set(host, list)
+    maConn.addEventListener('close', () => { this.#remove(host, maConn) }, { once: true })
+    return false
+  }
+
+  /** The handshake is over (the connection is upgraded or refused). */
+  done (maConn: MultiaddrConnection): void {
+    const host = hostOf(maConn)
+    if (host != null) this.#remove(host, maConn)
+  }
+
+  #remove (host: string, maConn: MultiaddrConnection): void {
+    const list = this.#byHost.get(host)
+    if (list == null) return
+    const i = list.findIndex(p => p.maConn === maConn)
+    if (i >= 0) list.splice(i, 1)
+    if (list.length === 0) this.#byHost.delete(host)
+  }
+}
+
+function hostOf (maConn: MultiaddrConnection): string | undefined {
+  return maConn.remoteAddr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+}
