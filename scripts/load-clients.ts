@@ -2,7 +2,7 @@
 // with its own peer ID and a real connection, speaking the client's own sync channel (HubMonitor).
 // Measures how long the sessions take to connect, the hub's memory per connection and idle CPU (when
 // given its PID), and the time for one change to reach every other session.
-//   node dist/scripts/load-clients.js --hub <multiaddr> [--n 1000] [--folder default] [--hub-pid PID] [--idle 30] [--rounds 3]
+//   node dist/scripts/load-clients.js --hub <multiaddr> [--n 1000] [--folder default] [--hub-pid PID] [--idle 30] [--rounds 3] [--ping-ms 5000]
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -18,7 +18,14 @@ import type { Entry } from '../src/index/entry.ts'
 /** Handshakes in flight at once: the hub admits 256 pending connections. */
 const CONNECT_CONCURRENCY = 16
 
-export interface LoadOptions { hub: string, n: number, folder: string, signal: AbortSignal }
+export interface LoadOptions {
+  hub: string
+  n: number
+  folder: string
+  signal: AbortSignal
+  /** each session's ping interval (the client's own: 5000) */
+  pingIntervalMs?: number
+}
 
 interface Session { node: Libp2p, monitor: HubMonitor, caughtUp: Promise<void> }
 
@@ -39,7 +46,7 @@ export async function loadClients (opts: LoadOptions): Promise<LoadClients> {
   const sessions: Session[] = []
   const started = performance.now()
   const open = async (): Promise<Session> => {
-    const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), pingIntervalMs: 5000 })
+    const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), pingIntervalMs: opts.pingIntervalMs ?? 5000 })
     await node.start()
     const monitor = new HubMonitor({ node, hub, folder: opts.folder, graceMs: 30_000, signal: abort.signal })
     const caughtUp = Promise.withResolvers<void>()
@@ -109,12 +116,12 @@ export function procSample (pid: number): { rssKiB: number, cpuSeconds: number }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { hub: { type: 'string' }, n: { type: 'string', default: '1000' }, folder: { type: 'string', default: DEFAULT_FOLDER }, 'hub-pid': { type: 'string' }, idle: { type: 'string', default: '30' }, rounds: { type: 'string', default: '3' } } })
+  const { values } = parseArgs({ options: { hub: { type: 'string' }, n: { type: 'string', default: '1000' }, folder: { type: 'string', default: DEFAULT_FOLDER }, 'hub-pid': { type: 'string' }, idle: { type: 'string', default: '30' }, rounds: { type: 'string', default: '3' }, 'ping-ms': { type: 'string', default: '5000' } } })
   if (values.hub == null) throw new Error('--hub <multiaddr> is required')
   process.env.DISTSYNC_LOG ??= 'warn'
   const hubPid = values['hub-pid'] == null ? undefined : Number(values['hub-pid'])
   const before = hubPid == null ? undefined : procSample(hubPid)
-  const load = await loadClients({ hub: values.hub, n: Number(values.n), folder: values.folder, signal: new AbortController().signal })
+  const load = await loadClients({ hub: values.hub, n: Number(values.n), folder: values.folder, signal: new AbortController().signal, pingIntervalMs: Number(values['ping-ms']) })
   console.log(`${load.sessions} sessions caught up in ${(load.connectMs / 1000).toFixed(1)} s`)
   await sleep(5000)
   if (hubPid != null && before != null) {

@@ -14,6 +14,7 @@ import { parseCommandLine, USAGE, type BenchOptions, type ToolId } from './optio
 import { repoRoot } from './paths.ts';
 import { ratioBars, renderMarkdown } from './report.ts';
 import { ratioChartSvg } from './svg.ts';
+import { runScale, scaleOptions } from './scale.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
@@ -65,6 +66,11 @@ async function measureAndReport(options: BenchOptions, unavailable: Map<ToolId, 
 }
 
 async function main(): Promise<number> {
+  // issue 20's big tree and many clients: their own run (minutes, and no network namespace needed)
+  if (process.argv.includes('--scale')) {
+    await runScale(scaleOptions(process.argv.slice(2)));
+    return 0;
+  }
   let options: BenchOptions;
   try {
     const parsed = parseCommandLine(process.argv.slice(2));

@@ -1,0 +1,73 @@
+// `npm run bench -- --scale [--files 100000] [--dirs 11000] [--clients 1000]` (issue 20): the big
+// tree (initial sync, restart on the unchanged tree, one change inside it, rest) with Syncthing on
+// the same tree, then many clients on one hub.
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { runBigTree } from './big-tree.ts'
+import { syncthingBigTree } from './big-tree-syncthing.ts'
+import { loadClients, procSample } from '../load-clients.ts'
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
+
+export async function runScale (o: { files: number, dirs: number, clients: number }, say: (line: string) => void = console.log): Promise<void> {
+  const tree = await runBigTree({ files: o.files, dirs: o.dirs, idleSeconds: 30, nice: 10, timeoutMs: 1_800_000 }, say)
+  const st = await syncthingBigTree(o.files, o.dirs, 1_800_000, say)
+  const rows = [
+    ['initial sync', `${Math.round(tree.filesPerSecond)} files/s`, st == null ? '—' : `${Math.round(st)} files/s (${(tree.filesPerSecond / st).toFixed(2)}×)`, '≥ 2× Syncthing'],
+    ['restart on the unchanged tree', `${tree.restart.caughtUpSeconds.toFixed(2)} s caught up, ${tree.restart.scannedSeconds?.toFixed(2) ?? '?'} s scanned, ${tree.restart.cpuSeconds.toFixed(2)} s CPU`, '', '< 1 s'],
+    ['peak RSS hub / A / B', `${tree.peakRssMb.hub} / ${tree.peakRssMb.a} / ${tree.peakRssMb.b} MB`, '', '≤ 150 MB'],
+    ['one change inside the tree', `${tree.oneChangeSeconds.toFixed(2)} s`, '', ''],
+    ['at rest (A / B / hub)', `${tree.idleCpuPercent.a} / ${tree.idleCpuPercent.b} / ${tree.idleCpuPercent.hub} % of a core`, '', '< 1%']
+  ]
+  const hub = await startHub()
+  try {
+    const before = procSample(hub.pid)
+    const load = await loadClients({ hub: hub.addr, n: o.clients, folder: 'default', signal: AbortSignal.timeout(1_800_000) })
+    await sleep(5000)
+    const connected = procSample(hub.pid)
+    await sleep(30_000)
+    const idle = (procSample(hub.pid).cpuSeconds - connected.cpuSeconds) / 30 * 100
+    const relays: number[] = []
+    for (let i = 0; i < 3; i++) relays.push(await load.relayOnce())
+    await load.close()
+    rows.push(
+      [`${o.clients} clients: hub idle CPU`, `${idle.toFixed(1)}% of a core`, '', '< 5%'],
+      [`${o.clients} clients: hub memory per connection`, `${Math.round((connected.rssKiB - before.rssKiB) / o.clients)} KiB`, '', '≤ 250 KiB'],
+      [`${o.clients} clients: one change to all`, `${relays.map(r => Math.round(r)).join(' / ')} ms`, '', '< 2 s']
+    )
+  } finally {
+    await hub.stop()
+  }
+  say(`\n| ${o.files} files in ${o.dirs} directories | distsync | Syncthing | target |\n|---|---|---|---|`)
+  for (const r of rows) say(`| ${r.join(' | ')} |`)
+}
+
+async function startHub (): Promise<{ pid: number, addr: string, stop: () => Promise<void> }> {
+  const data = await mkdtemp(join(tmpdir(), 'distsync-scale-hub-'))
+  const child = spawn('nice', ['-n', '10', process.execPath, CLI, 'hub', '--listen', '/ip4/127.0.0.1/tcp/0', '--data', data, '--allow-any'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, DISTSYNC_LOG: 'warn' } })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+  for (let i = 0; i < 300 && !out.includes('/p2p/'); i++) await sleep(100)
+  if (!out.includes('/p2p/')) { child.kill('SIGKILL'); throw new Error('the hub did not start') }
+  const exited = new Promise(resolve => child.on('exit', resolve))
+  return {
+    pid: child.pid!,
+    addr: out.split('\n')[0]!.trim(),
+    stop: async () => { child.kill('SIGTERM'); await Promise.race([exited, sleep(5000)]); child.kill('SIGKILL'); await rm(data, { recursive: true, force: true }) }
+  }
+}
+
+export function scaleOptions (argv: string[]): { files: number, dirs: number, clients: number } {
+  const { values } = parseArgs({ args: argv.filter(a => a !== '--scale'), options: { files: { type: 'string', default: '100000' }, dirs: { type: 'string', default: '11000' }, clients: { type: 'string', default: '1000' } } })
+  return { files: Number(values.files), dirs: Number(values.dirs), clients: Number(values.clients) }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runScale(scaleOptions(process.argv.slice(2)))
+  process.exit(0)
+}
