@@ -35,6 +35,9 @@ export class SyncTargetError extends Error {
 /** Concurrent path operations: enough to hide round trips, few enough to bound open files. */
 const CONCURRENCY = 16
 const DIR_CHECK_MS = 500
+/** Paths a walk may leave waiting in the queue before it waits: a tree moved in is queued as it
+ * is proposed, not all at once (a closure and a set entry per path of the tree) */
+const WALK_BACKLOG = 2000
 
 export interface ClientOptions {
   dir: string
@@ -100,7 +103,7 @@ export class ClientService {
         generation: () => monitor.generation,
         proposeLocal: async path => { await local.propose(path) }
       })
-      const tree: TreeMonitor = new TreeMonitor({ root, index, signal: own, changed: path => { local.changed(path) } })
+      const tree: TreeMonitor = new TreeMonitor({ root, index, signal: own, changed: path => { local.changed(path) }, backlog: async () => { await queue.below(WALK_BACKLOG) } })
       const local: LocalChanges = new LocalChanges({
         root, dirId, index, blocks, queue, signal: own, fatal, failed,
         scan: async () => await tree.scanAll(),

@@ -14,6 +14,8 @@ export class PathQueue {
   readonly #running = new Set<string>()
   readonly #limit: number
   readonly #onError: (path: string, err: unknown) => void
+  /** producers waiting for the backlog to shrink (see below()) */
+  #belowWaiters: Array<{ n: number, resolve: () => void }> = []
 
   constructor (limit: number, onError: (path: string, err: unknown) => void) {
     this.#limit = limit
@@ -29,6 +31,23 @@ export class PathQueue {
     }
     tasks.push(task)
     this.#start()
+  }
+
+  /** Resolves once fewer than `n` paths wait: a producer of many paths (a walk over a tree moved
+   * in) waits here rather than hold a closure per path of the whole tree. */
+  async below (n: number): Promise<void> {
+    if (this.#waiting.size < n) return
+    await new Promise<void>(resolve => { this.#belowWaiters.push({ n, resolve }) })
+  }
+
+  #wakeProducers (): void {
+    if (this.#belowWaiters.length === 0) return
+    const size = this.#waiting.size
+    this.#belowWaiters = this.#belowWaiters.filter(w => {
+      if (size >= w.n) return true
+      w.resolve()
+      return false
+    })
   }
 
   #start (): void {
@@ -56,6 +75,7 @@ export class PathQueue {
       this.#running.delete(path)
       if (this.#waiting.has(path)) this.#ready.push(path)
       this.#start()
+      this.#wakeProducers()
     }
   }
 }

@@ -26,6 +26,8 @@ export interface CompareOptions {
   descend?: (dir: string) => boolean
   /** leftover temp files of distsync's own */
   onTemp?: (path: string) => void
+  /** awaited between directories: resolves when the paths reported so far are few enough */
+  backlog?: () => Promise<void>
 }
 
 export interface CompareCounts { dirs: number, entries: number, changed: number }
@@ -39,6 +41,7 @@ export async function compareTree (opts: CompareOptions, start = ''): Promise<Co
     opts.signal.throwIfAborted()
     const dir = stack.pop()!
     compareDir(opts, dir, counts, sub => { if (opts.descend?.(sub) ?? true) stack.push(sub) })
+    if (opts.backlog != null && counts.changed > 0) await opts.backlog()
     if (performance.now() - sliceStart > SLICE_MS) {
       await yieldToLoop()
       sliceStart = performance.now()

@@ -24,6 +24,8 @@ export interface TreeMonitorOptions {
   signal: AbortSignal
   /** a path that may have changed */
   changed: (path: string) => void
+  /** awaited between directories of a walk that found changes (the path queue's backlog) */
+  backlog?: () => Promise<void>
   /** where the watch limit message goes (a test reads it) */
   warn?: (line: string) => void
   unwatchedRescanMs?: number
@@ -65,7 +67,7 @@ export class TreeMonitor {
     const { root, index, signal, changed } = this.#opts
     try {
       return await compareTree({
-        root, index, signal, changed, descend,
+        root, index, signal, changed, descend, backlog: this.#opts.backlog,
         entering: dir => { this.#watches.watch(dir) },
         onTemp: rel => { unlink(join(root, rel), () => {}) }
       }, start)

@@ -56,4 +56,24 @@ describe('PathQueue', () => {
     assert.deepEqual(errors, ['x: disk full'])
     assert.deepEqual(ran.sort(), ['x2', 'y'])
   })
+  test('below(n) holds a producer until fewer than n paths wait, and never holds it when they already are', async () => {
+    const q = new PathQueue(1, () => {})
+    const gates: Array<() => void> = []
+    for (const p of ['a', 'b', 'c', 'd']) q.push(p, async () => { await new Promise<void>(resolve => { gates.push(resolve) }) })
+    // 'a' runs, b, c, d wait
+    let released = false
+    void q.below(2).then(() => { released = true })
+    await ticks(3)
+    assert.equal(released, false, 'three paths wait')
+    gates.shift()!() // a ends, b runs: c, d wait
+    await ticks(3)
+    assert.equal(released, false, 'two paths wait')
+    gates.shift()!() // b ends, c runs: d waits
+    await ticks(3)
+    assert.equal(released, true, 'one path waits')
+    let at = false
+    await q.below(5).then(() => { at = true })
+    assert.equal(at, true)
+    for (let i = 0; i < 10 && gates.length > 0; i++) { gates.shift()!(); await ticks(2) }
+  })
 })

@@ -107,14 +107,18 @@ describe('compareTree', () => {
     })
   })
 
-  test('descend limits the walk; an abort stops it', async () => {
+  test('descend limits the walk; it waits on its consumer\'s backlog; an abort stops it', async () => {
     await withIndex(async (index, base) => {
       const root = join(base, 'root')
       await mkdir(join(root, 'x/y'), { recursive: true })
       await writeFile(join(root, 'x/y/f'), 'f')
       const changed: string[] = []
-      await compareTree({ root, index, signal: AbortSignal.timeout(20000), changed: p => changed.push(p), descend: d => d !== 'x/y' })
+      let waits = 0
+      // the walk waits on its consumer between directories once it has reported something
+      const backlog = async (): Promise<void> => { waits++; assert.ok(changed.length > 0) }
+      await compareTree({ root, index, signal: AbortSignal.timeout(20000), changed: p => changed.push(p), descend: d => d !== 'x/y', backlog })
       assert.deepEqual(changed.sort(), ['x', 'x/y'])
+      assert.equal(waits, 2)
       const ac = new AbortController()
       ac.abort()
       await assert.rejects(compareTree({ root, index, signal: ac.signal, changed: () => {} }), { name: 'AbortError' })
