@@ -21,7 +21,6 @@ export class IndexStore {
   readonly #db: DatabaseSync
   readonly #get: StatementSync
   readonly #put: StatementSync
-  readonly #all: StatementSync
   readonly #children: StatementSync
   readonly #dropLocs: StatementSync
   readonly #addLoc: StatementSync
@@ -42,8 +41,6 @@ export class IndexStore {
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`)
     this.#get = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino FROM entries WHERE path = ?`)
     this.#get.setReadBigInts(true)
-    this.#all = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, st_size, st_mtime_ns, st_ino FROM entries`)
-    this.#all.setReadBigInts(true)
     this.#children = this.#db.prepare(`SELECT path, kind, exec, deleted, target, st_size, st_mtime_ns, st_ino FROM entries WHERE ${PARENT_OF_PATH} = ?`)
     this.#children.setReadBigInts(true)
     // rows as arrays: a third of the time of rows as objects on 33k entries
@@ -59,10 +56,6 @@ export class IndexStore {
   get (path: string): IndexRecord | undefined {
     const row = this.#get.get(path) as Record<string, unknown> | undefined
     return row == null ? undefined : toRecord(row)
-  }
-
-  all (): IndexRecord[] {
-    return (this.#all.all() as Array<Record<string, unknown>>).map(toRecord)
   }
 
   /**
