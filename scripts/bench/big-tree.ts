@@ -33,6 +33,8 @@ interface Proc { child: ChildProcess, err: () => string, out: () => string, exit
 const live = new Set<ChildProcess>()
 let stopping = false
 process.on('exit', () => { for (const p of live) p.kill('SIGKILL') })
+// a signal ends the process without 'exit' unless it is handled
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { process.exit(130) })
 
 function start (args: string[], nice: number): Proc {
   const child = spawn('nice', ['-n', String(nice), process.execPath, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISTSYNC_LOG: 'info' } })

@@ -95,8 +95,10 @@ describe('TreeMonitor', () => {
     let out = ''
     child.stdout.on('data', (d: Buffer) => { out += d.toString() })
     try {
-      await until('the scan', () => out.includes('scanned '))
-      const [watched, unwatched] = /scanned (\d+) (\d+)/.exec(out)!.slice(1).map(Number) as [number, number]
+      // (the warning line says "rescanned": match the whole line)
+      const scanned = /^scanned (\d+) (\d+)$/m
+      await until('the scan', () => scanned.test(out))
+      const [watched, unwatched] = scanned.exec(out)!.slice(1).map(Number) as [number, number]
       assert.ok(watched <= 10 && unwatched >= 21, `watched ${watched}, unwatched ${unwatched}`)
       const warns = out.split('\n').filter(l => l.startsWith('warn '))
       assert.equal(warns.length, 1, out)
