@@ -19,11 +19,15 @@ const Config = z.object({
     /** folders with members of their own: name -> peer IDs admitted to that folder only */
     folders: z.record(z.string().refine(isFolderName, 'a folder name is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'), z.object({
       allow: z.array(z.string())
-    }).strict())
+    }).strict()),
+    /** pre-shared key file ("distsync psk"); "" means none */
+    psk: z.string()
   }).strict(),
   client: z.object({
     /** how long a client keeps retrying a lost hub before it exits with code 3 */
-    hubGraceSeconds: z.number().positive()
+    hubGraceSeconds: z.number().positive(),
+    /** pre-shared key file, the hub's; "" means none */
+    psk: z.string()
   }).strict()
 }).strict()
 

@@ -2,6 +2,8 @@
 import { DirGoneError } from '../client/dir-monitor.ts'
 import { HubAddressError, HubLostError, HubRefusedError, HubUnreachableError } from '../client/hub-link.ts'
 import { IdentityError } from '../net/identity.ts'
+import { PskError } from '../net/psk.ts'
+import { AlreadyRunningError } from '../client/status-socket.ts'
 import { SyncTargetError } from '../client/client-service.ts'
 
 export const EXIT = {
@@ -19,7 +21,7 @@ export class UsageError extends Error {
 }
 
 export function exitCodeOf (err: unknown): number {
-  if (err instanceof UsageError || err instanceof HubAddressError || err instanceof IdentityError || err instanceof SyncTargetError) return EXIT.usage
+  if (err instanceof UsageError || err instanceof HubAddressError || err instanceof IdentityError || err instanceof PskError || err instanceof AlreadyRunningError || err instanceof SyncTargetError) return EXIT.usage
   if (err instanceof HubUnreachableError || err instanceof HubLostError) return EXIT.hubUnreachable
   if (err instanceof DirGoneError) return EXIT.dirGone
   if (err instanceof HubRefusedError) return EXIT.refused

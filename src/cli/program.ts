@@ -12,10 +12,19 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { loadConfig, defaultDataDir } from './config.ts'
 import { EXIT, UsageError, exitCodeOf } from './exit-codes.ts'
 import { rootLogger } from '../logger.ts'
+import { parseHubAddress } from '../client/hub-link.ts'
+import { readPsk } from '../net/psk.ts'
+import { registerPskCommand } from './psk-command.ts'
+import { showProgress } from './progress.ts'
+import { formatClientStatus, formatConflicts, listConflicts, readClientStatus } from './client-status.ts'
+import { distsyncVersion } from './version.ts'
 import { gateList, type Membership } from '../hub/membership.ts'
 import { DEFAULT_FOLDER, isFolderName } from '../protocol/folder-name.ts'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
+/** A repeatable option; its help shows `defaults` where commander would print "[]". */
+const listOption = (flags: string, description: string, defaults: string): Option =>
+  new Option(flags, description).argParser(collect).default([], defaults)
 
 /** `npm run distsync -- …` runs in the package folder; paths the user typed are relative to
  * where they typed them, which npm passes as INIT_CWD. */
@@ -49,13 +58,14 @@ function checkPeerIds (ids: string[]): Set<string> {
 
 const program = new Command('distsync')
   .description('Keep directories identical across machines, over encrypted libp2p connections.')
+  .version(distsyncVersion(), '-V, --version', 'print distsync\'s version and its sync protocol')
   .showHelpAfterError()
   .exitOverride(err => { process.exit(err.exitCode === 0 ? 0 : EXIT.usage) })
   .configureOutput({ writeErr: s => process.stderr.write(s) })
 
 program.command('id')
   .description('print this node\'s peer ID, creating its key file if missing')
-  .option('--identity <file>', 'key file (default: the hub\'s, in its data directory)')
+  .option('--identity <file>', 'key file (default: the hub\'s, <data>/identity.key)')
   .action(async (o: { identity?: string }) => {
     const file = o.identity != null ? userPath(o.identity) : join(defaultDataDir(), 'identity.key')
     process.stdout.write(peerIdOf(await loadOrCreateIdentity(file)) + '\n')
@@ -63,14 +73,15 @@ program.command('id')
 
 program.command('hub')
   .description('run the hub that clients sync through')
-  .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect, [])
-  .option('--data <dir>', 'journal and chunk store directory')
-  .option('--identity <file>', 'key file (default: <data>/identity.key)')
-  .option('--allow <peerId>', 'admit this client peer ID (repeatable)', collect, [])
-  .option('--allow-any', 'admit every peer that can reach the port')
-  .addOption(new Option('--conflicts <mode>', 'copy: keep the losing side as a conflict copy; lww: drop it').choices(['copy', 'lww']))
-  .option('--config <file>', 'JSON config over the embedded defaults')
-  .action(async (o: { listen: string[], data?: string, identity?: string, allow: string[], allowAny?: boolean, conflicts?: 'copy' | 'lww', config?: string }) => {
+  .addOption(listOption('--listen <multiaddr>', 'address to listen on, repeatable', 'hub.listen, /ip4/0.0.0.0/tcp/7400'))
+  .option('--data <dir>', 'journal and chunk store directory, made if missing (default: hub.dataDir, else $XDG_DATA_HOME/distsync/hub)')
+  .option('--identity <file>', 'key file, made if missing (default: <data>/identity.key)')
+  .addOption(listOption('--allow <peerId>', 'admit this client peer ID, repeatable', 'hub.allow, none'))
+  .option('--allow-any', 'admit every peer that can reach the port (default: off)')
+  .option('--psk <file>', 'pre-shared key file from "distsync psk": every connection needs it (default: hub.psk, none)')
+  .addOption(new Option('--conflicts <mode>', 'copy: keep the losing side as a conflict copy; lww: drop it (default: hub.conflicts, copy)').choices(['copy', 'lww']))
+  .option('--config <file>', 'JSON config over the embedded defaults (default: none)')
+  .action(async (o: { listen: string[], data?: string, identity?: string, allow: string[], allowAny?: boolean, psk?: string, conflicts?: 'copy' | 'lww', config?: string }) => {
     const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
     const dataDir = userPath(o.data ?? (cfg.hub.dataDir !== '' ? cfg.hub.dataDir : defaultDataDir()))
     const members: Membership = {
@@ -83,7 +94,10 @@ program.command('hub')
     }
     if (o.allowAny === true) process.stderr.write('distsync: warning: --allow-any admits every peer that can reach this port\n')
     const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(dataDir, 'identity.key'))
+    const pskFile = o.psk ?? (cfg.hub.psk !== '' ? cfg.hub.psk : undefined)
+    const psk = pskFile != null ? await readPsk(userPath(pskFile)) : undefined
     const hub = new HubService({
+      ...(psk != null ? { psk } : {}),
       dataDir, privateKey, listen: o.listen.length > 0 ? o.listen : cfg.hub.listen,
       members,
       conflicts: o.conflicts ?? cfg.hub.conflicts
@@ -104,27 +118,40 @@ program.command('client')
   .argument('<dir>', 'the directory to keep in sync')
   .requiredOption('--hub <multiaddr>', 'the hub\'s full address, ending in /p2p/<peer ID>')
   .option('--folder <name>', 'the hub\'s folder to sync this directory with', DEFAULT_FOLDER)
-  .option('--identity <file>', 'key file (default: <dir>/.distsync/identity.key)')
-  .option('--hub-grace <seconds>', 'how long to retry a lost hub before exiting', Number)
-  .option('--config <file>', 'JSON config over the embedded defaults')
-  .action(async (dir: string, o: { hub: string, folder: string, identity?: string, hubGrace?: number, config?: string }) => {
+  .option('--identity <file>', 'key file, made if missing (default: <dir>/.distsync/identity.key)')
+  .option('--hub-grace <seconds>', 'how long to retry a lost hub before exiting 3 (default: client.hubGraceSeconds, 60)', Number)
+  .option('--psk <file>', 'the swarm\'s pre-shared key file, as the hub\'s (default: client.psk, none)')
+  .option('--config <file>', 'JSON config over the embedded defaults (default: none)')
+  .action(async (dir: string, o: { hub: string, folder: string, identity?: string, hubGrace?: number, psk?: string, config?: string }) => {
     if (!isFolderName(o.folder)) throw new UsageError(`--folder ${o.folder}: a folder name is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`)
     const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
     const grace = o.hubGrace ?? cfg.client.hubGraceSeconds
     if (!Number.isFinite(grace) || grace <= 0) throw new UsageError('--hub-grace must be a positive number of seconds')
+    parseHubAddress(o.hub) // a mistyped address fails before anything is written
     const root = userPath(dir)
     if (!existsSync(root)) throw new UsageError(`directory ${root} does not exist`)
+    const pskFile = o.psk ?? (cfg.client.psk !== '' ? cfg.client.psk : undefined)
+    const psk = pskFile != null ? await readPsk(userPath(pskFile)) : undefined
     const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(root, STATE_DIR, 'identity.key'))
     process.stderr.write(`distsync: client ${peerIdOf(privateKey)} syncing ${root}\n`)
-    const client = new ClientService({ dir: root, hub: o.hub, folder: o.folder, privateKey, graceMs: grace * 1000 })
-    await client.run(shutdownSignal())
+    const client = new ClientService({ dir: root, hub: o.hub, folder: o.folder, privateKey, graceMs: grace * 1000, ...(psk != null ? { psk } : {}) })
+    const stop = shutdownSignal()
+    if (process.stderr.isTTY) showProgress(() => client.board, stop)
+    await client.run(stop)
     process.exit(EXIT.signal)
   })
 
 program.command('status')
-  .description('print the hub\'s journals (head seq, files, bytes per folder) and traffic counters as JSON')
-  .option('--data <dir>', 'the hub\'s data directory')
-  .action((o: { data?: string }) => {
+  .description('with DIR: what the client syncing DIR is doing (or, stopped, what its index knows); without: the hub\'s journals (head seq, files, bytes per folder) and traffic counters as JSON')
+  .argument('[dir]', 'a directory a client syncs')
+  .option('--json', 'a client\'s status as JSON (default: off; the hub\'s is always JSON)')
+  .option('--data <dir>', 'the hub\'s data directory (default: $XDG_DATA_HOME/distsync/hub)')
+  .action(async (dir: string | undefined, o: { data?: string, json?: boolean }) => {
+    if (dir != null) {
+      const status = await readClientStatus(userPath(dir))
+      process.stdout.write(o.json === true ? JSON.stringify(status) + '\n' : formatClientStatus(status))
+      return
+    }
     const dataDir = userPath(o.data ?? defaultDataDir())
     const file = join(dataDir, 'journal.db')
     if (!existsSync(file)) throw new UsageError(`no hub journal in ${dataDir}`)
@@ -147,5 +174,16 @@ program.command('status')
       folders
     }) + '\n')
   })
+
+program.command('conflicts')
+  .description('list the conflict copies in DIR with the mtimes of the two versions and the peer of the kept one')
+  .argument('<dir>', 'a directory a client syncs')
+  .option('--json', 'as JSON (default: off)')
+  .action(async (dir: string, o: { json?: boolean }) => {
+    const list = await listConflicts(userPath(dir), AbortSignal.timeout(60_000))
+    process.stdout.write(o.json === true ? JSON.stringify(list) + '\n' : formatConflicts(list))
+  })
+
+registerPskCommand(program)
 
 program.parseAsync(process.argv).catch(fail)

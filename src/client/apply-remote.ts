@@ -2,18 +2,20 @@
 // (in the state folder, same filesystem) from local chunks plus fetched ones, each chunk verified,
 // and renamed into place only if the target is still what the decision saw. A reader never sees a
 // half-written file.
-import { closeSync, constants, fchmodSync, fdatasync, ftruncateSync, futimesSync, openSync, renameSync } from 'node:fs'
-import { copyFile, rmdir, symlink, unlink } from 'node:fs/promises'
+import { closeSync, constants, fchmodSync, fdatasync, ftruncateSync, futimesSync } from 'node:fs'
+import { copyFile, unlink } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { ensureDir } from '../fs/safe-dirs.ts'
 import { writeAllSync } from '../fs/write-all.ts'
-import { localStat, sameStat } from '../fs/local-stat.ts'
+import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
+import { assertInside, openInFolder, readdirInFolder, renameInFolder, rmdirInFolder, symlinkInFolder } from '../fs/folder-boundary.ts'
+import { localState } from '../reconcile/client-decide.ts'
 import { ChunkReader } from '../fs/read-chunks.ts'
 import { fileHash } from '../chunk/hash.ts'
 import { linkToTrash, moveToTrash } from '../fs/trash.ts'
-import { STATE_DIR, TEMP_PREFIX, parentOf } from '../fs/safe-path.ts'
+import { PathError, STATE_DIR, TEMP_PREFIX, parentOf } from '../fs/safe-path.ts'
 import { bytesEqual, hex, tombstone, type ChunkRef, type Entry } from '../index/entry.ts'
 import { ChunkList, ChunkListBuilder } from '../chunk/chunk-list.ts'
 import { CHUNK_MAX } from '../protocol/constants.ts'
@@ -47,27 +49,35 @@ export interface ApplyContext {
 /** 'changed': the user changed the target meanwhile; nothing was written. */
 export type ApplyOutcome = 'applied' | 'changed'
 
+/** The change cannot be applied yet (a file where its parent directory should be, a directory
+ * holding what the hub has not deleted yet): the entries that clear the way are on their way, or
+ * the next look at the disk proposes what is there. Tried again later. */
+export class ApplyLaterError extends ApplyError {
+  override name = 'ApplyLaterError'
+}
+
 export async function applyEntry (ctx: ApplyContext, entry: Entry, seq: number, seen: LocalStat | null): Promise<ApplyOutcome> {
   const { root, index } = ctx
   const abs = join(root, entry.path)
   if (entry.deleted) return await applyDelete(ctx, entry, seq, seen)
-  await ensureDir(root, parentOf(entry.path))
+  await ensureParent(root, entry.path)
+  if (seen != null && seen.kind !== entry.kind) {
+    // a kind change: what is in the way (as the index knows it) goes to the trash first
+    if (!sameStat(await localStat(abs), seen)) return 'changed'
+    await clearWay(ctx, entry.path, seen)
+    seen = null
+  }
   switch (entry.kind) {
     case 'dir':
-      if (seen?.kind !== 'dir') {
-        if (seen != null) return 'changed'
-        await ensureDir(root, entry.path)
-      }
+      if (seen == null) await ensureDir(root, entry.path)
       index.put({ entry, seq, stat: null })
       return 'applied'
     case 'symlink': {
-      if (seen?.kind === 'dir') return 'changed'
       const tmp = tempPath()
-      await symlink(entry.target, join(root, tmp))
+      symlinkInFolder(entry.target, join(root, tmp))
       return await replace(ctx, tmp, entry, seq, seen)
     }
     case 'file': {
-      if (seen?.kind === 'dir') return 'changed'
       const rec = index.get(entry.path)
       if (seen?.kind === 'file' && rec != null && !rec.entry.deleted && rec.entry.kind === 'file' && bytesEqual(rec.entry.hash, entry.hash)) {
         // same bytes, new mtime or mode: no rewrite
@@ -88,6 +98,55 @@ export async function applyEntry (ctx: ApplyContext, entry: Entry, seq: number, 
   }
 }
 
+/** Parent directories, made where missing; a file or link in the way is for later (it is
+ * about to become a directory, by an entry applied concurrently or next). */
+async function ensureParent (root: string, path: string): Promise<void> {
+  try {
+    await ensureDir(root, parentOf(path))
+  } catch (err) {
+    if (err instanceof PathError && (err.code === 'ERR_NOT_A_DIR' || err.code === 'ERR_SYMLINK_IN_PATH')) throw new ApplyLaterError(err.code, err.message)
+    throw err
+  }
+}
+
+/**
+ * Moves what is at `path` (as `seen`, in sync with the index) to the trash. A directory goes
+ * whole only when everything in it is in sync with the index, so the hub knows it all and
+ * nothing of the user's is lost from view; otherwise this is for later.
+ */
+async function clearWay (ctx: ApplyContext, path: string, seen: LocalStat): Promise<void> {
+  const { root, index } = ctx
+  if (seen.kind !== 'dir') {
+    const trashed = await moveToTrash(root, path)
+    index.moveLocations(path, trashed)
+    return
+  }
+  const unsynced = unsyncedUnder(ctx, path)
+  if (unsynced != null) throw new ApplyLaterError('ERR_DIR_IN_THE_WAY', `${path}: the directory holds ${unsynced}, not synced yet`)
+  try {
+    rmdirInFolder(join(root, path))
+    return
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw err
+  }
+  const trashed = await moveToTrash(root, path)
+  index.moveLocationsUnder(path, trashed)
+}
+
+/** The first path below `dir` whose disk state differs from the index, or undefined. */
+function unsyncedUnder (ctx: ApplyContext, dir: string): string | undefined {
+  for (const name of readdirInFolder(join(ctx.root, dir))) {
+    const path = `${dir}/${name}`
+    const st = localStatSync(join(ctx.root, path))
+    if (localState(st, ctx.index.get(path)) !== 'unchanged') return path
+    if (st?.kind === 'dir') {
+      const deeper = unsyncedUnder(ctx, path)
+      if (deeper != null) return deeper
+    }
+  }
+  return undefined
+}
+
 // unique per process by the counter, across processes by the random part; opened with 'wx',
 // so a clash fails rather than overwrites (a random name per file cost more than its write)
 const tempBase = `${TEMP_PREFIX}${randomBytes(6).toString('hex')}-`
@@ -103,7 +162,7 @@ function tempPath (dir = TEMP_DIR): string {
 const datasync = promisify(fdatasync)
 
 async function setMeta (abs: string, entry: Entry): Promise<void> {
-  const fd = openSync(abs, 'r')
+  const fd = openInFolder(abs)
   try {
     setFdMeta(fd, entry)
   } finally {
@@ -134,7 +193,7 @@ async function replace (ctx: ApplyContext, tmp: string, entry: Entry, seq: numbe
   // recorded before the rename, so the watcher event the rename causes finds nothing new
   index.put({ entry, seq, stat: await localStat(absTmp) }, entry.kind === 'file')
   try {
-    renameSync(absTmp, abs)
+    renameInFolder(absTmp, abs)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') {
       await unlink(absTmp).catch(() => {})
@@ -152,11 +211,12 @@ async function replace (ctx: ApplyContext, tmp: string, entry: Entry, seq: numbe
 async function renameAcrossMount (ctx: ApplyContext, absTmp: string, entry: Entry, seq: number): Promise<void> {
   const absBeside = join(ctx.root, tempPath(parentOf(entry.path)))
   try {
+    assertInside(absBeside)
     if (entry.kind === 'symlink') {
-      await symlink(entry.target, absBeside)
+      symlinkInFolder(entry.target, absBeside)
     } else {
       await copyFile(absTmp, absBeside, constants.COPYFILE_EXCL)
-      const fd = openSync(absBeside, 'r')
+      const fd = openInFolder(absBeside)
       try {
         setFdMeta(fd, entry)
         await datasync(fd)
@@ -165,7 +225,7 @@ async function renameAcrossMount (ctx: ApplyContext, absTmp: string, entry: Entr
       }
     }
     ctx.index.put({ entry, seq, stat: await localStat(absBeside) }, entry.kind === 'file')
-    renameSync(absBeside, join(ctx.root, entry.path))
+    renameInFolder(absBeside, join(ctx.root, entry.path))
   } catch (err) {
     await unlink(absBeside).catch(() => {})
     throw err
@@ -191,7 +251,7 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
   }
   const fetched = ctx.fetch(missing.finish())
   const reader = new ChunkReader()
-  const fd = openSync(absTmp, 'wx', 0o600)
+  const fd = openInFolder(absTmp, 'wx', 0o600)
   // contiguous chunks go to disk together, in one writev per MiB
   let batch: Uint8Array[] = []
   let batchAt = 0
@@ -280,7 +340,12 @@ async function applyDelete (ctx: ApplyContext, entry: Entry, seq: number, seen: 
     // Children go by their own tombstones, concurrently. Recording this tombstone before the
     // rmdir means either this rmdir or the last child's removeEmptyParents sees the dir empty.
     index.put(gone)
-    await rmdir(abs).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOTEMPTY' && err.code !== 'ENOENT') throw err })
+    try {
+      rmdirInFolder(abs)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code !== 'ENOTEMPTY' && code !== 'ENOENT') throw err
+    }
   } else {
     if (now != null) {
       const trashed = await moveToTrash(root, entry.path)
@@ -298,7 +363,7 @@ async function removeEmptyParents (ctx: ApplyContext, path: string): Promise<voi
     const rec = ctx.index.get(dir)
     if (rec == null || !rec.entry.deleted) return
     try {
-      await rmdir(join(ctx.root, dir))
+      rmdirInFolder(join(ctx.root, dir))
     } catch {
       return
     }

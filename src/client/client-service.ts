@@ -14,12 +14,17 @@ import { TEMP_DIR } from './apply-remote.ts'
 import { ChannelClosedError } from './sync-channel.ts'
 import { PathQueue } from './path-queue.ts'
 import { LocalBlocks } from './local-blocks.ts'
-import { LocalChanges } from './local-changes.ts'
+import { GONE_CODES, LocalChanges } from './local-changes.ts'
 import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
 import { TreeMonitor } from './tree-monitor.ts'
+import { StatusBoard } from './status-board.ts'
+import { serveStatus } from './status-socket.ts'
+import { pendingAmount } from './pending-amount.ts'
+import { IgnoreState } from './ignore-state.ts'
+import { IGNORE_FILE } from '../fs/ignore-rules.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
@@ -46,6 +51,8 @@ export interface ClientOptions {
   folder: string
   privateKey: PrivateKey
   graceMs: number
+  /** swarm key (src/net/psk.ts), the hub's */
+  psk?: Uint8Array
 }
 
 export class ClientService {
@@ -53,12 +60,16 @@ export class ClientService {
   readonly #hub: HubAddress
   readonly #abort = new AbortController()
   readonly #fatal = Promise.withResolvers<never>()
+  #board: StatusBoard | undefined
 
   constructor (opts: ClientOptions) {
     this.#opts = opts
     this.#hub = parseHubAddress(opts.hub)
     void this.#fatal.promise.catch(() => {})
   }
+
+  /** Counters for a progress display; undefined until the client has started. */
+  get board (): StatusBoard | undefined { return this.#board }
 
   /** Runs until `signal` aborts (resolves) or the client cannot go on (rejects). */
   async run (signal: AbortSignal): Promise<void> {
@@ -83,6 +94,11 @@ export class ClientService {
     const failed = (path: string, err: unknown): void => {
       if (err instanceof DirGoneError) { fatal(err); return }
       if (err instanceof ChannelClosedError || own.aborted) return
+      // a file gone between the event and the read is a normal race (issue 16.7)
+      if (GONE_CODES.has((err as { code?: string }).code ?? '')) {
+        log.debug({ path, err: (err as Error).message }, 'a path went while it was synced')
+        return
+      }
       log.error({ path, err: (err as Error).message, code: (err as { code?: string }).code }, 'could not sync a path')
     }
     const queue = new PathQueue(CONCURRENCY, failed)
@@ -93,21 +109,44 @@ export class ClientService {
         privateKey: this.#opts.privateKey,
         // a frozen hub is noticed within ~7 s instead of ~12 (a killed one at once: the
         // connection closes). Every second cost the hub a stream per client per second.
-        pingIntervalMs: 5000
+        pingIntervalMs: 5000,
+        ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
       })
-      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own })
+      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null })
       const monitor = hub
+      const board = new StatusBoard({
+        dir: root, hub: this.#hub.addr.toString(), folder: this.#opts.folder, peer: node.peerId.toString(),
+        connection: () => monitor.channel != null ? 'connected' : monitor.generation === 0 ? 'connecting' : 'reconnecting',
+        lastSeq: () => index.lastSeq,
+        indexed: () => index.liveEntries(),
+        pendingUp: () => pendingAmount(root, local.pendingPaths)
+      })
+      this.#board = board
+      const ignore = new IgnoreState(root, index)
+      const replayFrom = await ignore.reload()
+      const ignored = (path: string, kind: 'file' | 'dir' | 'symlink'): boolean => ignore.ignores(path, kind)
       const remote: RemoteChanges = new RemoteChanges({
-        root, index, queue, signal: own,
+        root, index, queue, signal: own, board, ignored,
+        skipped: seq => { ignore.skipped(seq) },
         connection: () => monitor.connection,
         generation: () => monitor.generation,
         proposeLocal: async path => { await local.propose(path) }
       })
-      const tree: TreeMonitor = new TreeMonitor({ root, index, signal: own, changed: path => { local.changed(path) }, backlog: async () => { await queue.below(WALK_BACKLOG) } })
+      // set once the session wiring exists; a change to the ignore file reloads the rules
+      let ignoreRulesChanged = (): void => {}
+      const tree: TreeMonitor = new TreeMonitor({
+        root, index, signal: own,
+        changed: path => {
+          if (path === IGNORE_FILE) ignoreRulesChanged()
+          local.changed(path)
+        },
+        backlog: async () => { await queue.below(WALK_BACKLOG) }
+      })
       const local: LocalChanges = new LocalChanges({
-        root, dirId, index, blocks, queue, signal: own, fatal, failed,
+        root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
         scan: async () => await tree.scanAll(),
         channel: () => monitor.channel,
+        rescanned: () => { remote.retryParked() },
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
       await handleBlocks(node, blocks, own, {
@@ -117,8 +156,22 @@ export class ClientService {
       })
       await node.start()
       log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString() }, 'client starting')
+      await serveStatus(root, () => board.snapshot(), own)
 
       await monitor.connect()
+      // rules that stopped ignoring a path: changes skipped meanwhile are asked for again
+      if (replayFrom != null && replayFrom > 0) remote.rewind(replayFrom - 1)
+      const rulesChanged = async (): Promise<void> => {
+        const from = await ignore.reload()
+        if (from == null) return
+        local.rescan()
+        if (from > 0) {
+          remote.rewind(from - 1)
+          // a new session starts from the rewound seq
+          monitor.channel?.close()
+        }
+      }
+      ignoreRulesChanged = () => { void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') }) }
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
         // each session's scan watches every directory right before it reads it, so a file written

@@ -2,6 +2,7 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import type { Connection, Stream } from '@libp2p/interface'
+import { tcpAnswers } from '../net/tcp-probe.ts'
 
 export class HubAddressError extends Error {
   override name = 'HubAddressError'
@@ -36,12 +37,26 @@ export function parseHubAddress (text: string): HubAddress {
 
 const DIAL_TIMEOUT_MS = 5000
 
-export async function dialHub (node: Libp2p, hub: HubAddress, signal: AbortSignal): Promise<Connection> {
+export interface DialOptions {
+  /** this node runs with a pre-shared key (pnet: a key that differs from the peer's, or a key
+   * on one side only, can stall the handshake rather than fail it) */
+  psk?: boolean
+  /** a hub that accepts TCP but completes no handshake is refused, not unreachable: right for
+   * the first dial (the key or the address is wrong), not for reconnects (a busy hub) */
+  stallIsRefusal?: boolean
+}
+
+export async function dialHub (node: Libp2p, hub: HubAddress, signal: AbortSignal, opts: DialOptions = {}): Promise<Connection> {
   try {
     return await node.dial(hub.addr, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
   } catch (err) {
     signal.throwIfAborted()
-    throw classifyDialError(err instanceof Error ? err : new Error(describe(err)), hub)
+    const classified = classifyDialError(err instanceof Error ? err : new Error(describe(err)), hub)
+    if (opts.stallIsRefusal === true && classified instanceof HubUnreachableError && await tcpAnswers(hub.addr, 1000, signal)) {
+      const why = opts.psk === true ? 'this client\'s pre-shared key (--psk) probably differs from the hub\'s' : 'the hub probably requires a pre-shared key (--psk) this client does not have'
+      throw new HubRefusedError(`hub ${hub.addr.toString()} accepts TCP connections but completed no handshake in ${DIAL_TIMEOUT_MS / 1000} s: ${why}`)
+    }
+    throw classified
   }
 }
 
@@ -74,6 +89,11 @@ function describe (err: unknown): string {
 /** Maps libp2p's dial failures to what a user can act on. */
 export function classifyDialError (err: Error, hub: HubAddress): Error {
   const text = `${err.name} ${err.message} ${(err as { cause?: Error }).cause?.message ?? ''}`
+  // Noise fails at once when one side XORs its bytes with a pre-shared key the other lacks or
+  // does not share (measured: ECONNRESET or "Missing newline" within 30 ms)
+  if (err.name === 'EncryptionFailedError') {
+    return new HubRefusedError(`the handshake with hub ${hub.peer} failed (${err.message}): this client's pre-shared key (--psk) is missing or differs from the hub's`)
+  }
   if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|Timeout|aborted/i.test(text)) {
     return new HubUnreachableError(`hub ${hub.addr.toString()} is not reachable (${err.message})`)
   }
@@ -83,7 +103,7 @@ export function classifyDialError (err: Error, hub: HubAddress): Error {
   // The hub's gate closes the connection right after the Noise handshake: the dialer sees an
   // end of stream while upgrading.
   if (/EOF|end of stream|stream ended|ended|reset|closed|ECONNRESET|EPIPE/i.test(text)) {
-    return new HubRefusedError(`hub ${hub.peer} refused this client: its peer ID is probably not on the hub's allowlist`)
+    return new HubRefusedError(`hub ${hub.peer} refused this client: its peer ID is probably not on the hub's allowlist (or the hub runs without this client's --psk)`)
   }
   return new HubUnreachableError(`cannot connect to hub ${hub.addr.toString()}: ${err.message}`)
 }

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SYNC_PROTOCOL } from '../protocol/constants.ts'
 import { SyncChannel, type ChannelHandlers } from './sync-channel.ts'
-import { HubLostError, HubRefusedError, HubUnreachableError, dialHub, openSyncStream, type HubAddress } from './hub-link.ts'
+import { HubLostError, HubRefusedError, HubUnreachableError, dialHub, openSyncStream, type DialOptions, type HubAddress } from './hub-link.ts'
 import { logger } from '../logger.ts'
 import type { Libp2p } from 'libp2p'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -30,6 +30,8 @@ export interface HubMonitorOptions {
   folder: string
   graceMs: number
   signal: AbortSignal
+  /** this node runs with a pre-shared key (how a stalled handshake is explained) */
+  psk?: boolean
 }
 
 export class HubMonitor {
@@ -50,8 +52,10 @@ export class HubMonitor {
 
   /** The first dial: throws at once if the hub cannot be reached or refuses. */
   async connect (): Promise<void> {
-    this.#connection = await dialHub(this.#opts.node, this.#opts.hub, this.#opts.signal)
+    this.#connection = await dialHub(this.#opts.node, this.#opts.hub, this.#opts.signal, { ...this.#dial, stallIsRefusal: true })
   }
+
+  get #dial (): DialOptions { return { psk: this.#opts.psk === true } }
 
   /** One session per hub connection; when the hub goes, reconnects within the grace period. */
   async run (session: SessionHandlers): Promise<void> {
@@ -95,7 +99,7 @@ export class HubMonitor {
         if (!(err instanceof HubRefusedError) || attempt >= REFUSAL_ATTEMPTS) throw err
         log.debug({ attempt, err: err.message }, 'the hub closed the connection; trying again')
         await sleep(RECONNECT_MIN_MS * attempt, undefined, { signal })
-        this.#connection = await dialHub(node, hub, signal)
+        this.#connection = await dialHub(node, hub, signal, this.#dial)
       }
     }
   }
@@ -108,7 +112,7 @@ export class HubMonitor {
     while (Date.now() < deadline) {
       await sleep(Math.min(wait, Math.max(0, deadline - Date.now())), undefined, { signal })
       try {
-        return await dialHub(node, hub, signal)
+        return await dialHub(node, hub, signal, this.#dial)
       } catch (err) {
         if (!(err instanceof HubUnreachableError)) throw err
         last = err

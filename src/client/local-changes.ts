@@ -1,13 +1,13 @@
 // Local changes (the original's "serve" thread): a path the watcher or a scan names is compared
 // with the index (flow 1); a change is chunked, hashed and proposed to the hub, and the hub's
 // answer recorded or applied. Deletions are held back until they stop coming.
-import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tombstone, type Entry } from '../index/entry.ts'
 import { ChunkList } from '../chunk/chunk-list.ts'
 import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks, type FileContent } from '../fs/read-chunks.ts'
-import { checkRelativePath } from '../fs/safe-path.ts'
+import { checkRelativePath, PathError } from '../fs/safe-path.ts'
+import { readdirInFolder, SymlinkInPathError } from '../fs/folder-boundary.ts'
 import { localState, stillBeingWritten, SETTLE_WINDOW_NS, type LocalStat } from '../reconcile/client-decide.ts'
 import { checkDir, type DirIdentity } from './dir-monitor.ts'
 import { attachable, type LocalBlocks } from './local-blocks.ts'
@@ -31,6 +31,11 @@ const SETTLE_RETRY_MS = Number(SETTLE_WINDOW_NS / 1_000_000n)
 const RECENT_CHANGE_NS = 2_000_000_000n
 const RECHECK_AFTER_MS = 100
 const RESCAN_INTERVAL_MS = 5 * 60 * 1000
+/** Paths whose "not synced" warning was given: one warning each, and a bounded memory of them. */
+const MAX_WARNED = 10_000
+/** The file went between the look and the read (an editor's swap file, git's lock files): a
+ * normal race, not an error; the next look at the path sees it gone. */
+export const GONE_CODES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP'])
 
 export interface LocalChangesOptions {
   root: string
@@ -45,10 +50,14 @@ export interface LocalChangesOptions {
   apply: (entry: Entry, seq: number, seen: LocalStat | null) => Promise<ApplyOutcome>
   /** the client cannot go on (the directory went) */
   fatal: (err: Error) => void
+  /** each periodic or reconnect rescan (remote changes parked for later are tried again) */
+  rescanned?: () => void
   /** work on a path failed (the same handler as the path queue's) */
   failed: (path: string, err: unknown) => void
   /** compares the whole tree with the index, calling changed() for each path that differs */
   scan: () => Promise<unknown>
+  /** the folder's ignore rules (.distsyncignore) */
+  ignored?: (path: string, kind: 'file' | 'dir' | 'symlink') => boolean
 }
 
 export class LocalChanges {
@@ -59,10 +68,17 @@ export class LocalChanges {
   #recheckTimer: NodeJS.Timeout | undefined
   readonly #deletions = new Set<string>()
   #deletionTimer: NodeJS.Timeout | undefined
+  readonly #warned = new Set<string>()
 
   constructor (opts: LocalChangesOptions) {
     this.#opts = opts
   }
+
+  /** Compares the whole disk with the index now (after the ignore rules changed, say). */
+  rescan (): void { void this.#rescan() }
+
+  /** Paths waiting to be looked at and proposed (for `distsync status`). */
+  get pendingPaths (): string[] { return [...this.#pending, ...this.#deletions] }
 
   /** A path may have changed: one queued check per path is enough, it reads the disk when it runs. */
   changed (path: string): void {
@@ -93,6 +109,15 @@ export class LocalChanges {
     } catch (err) {
       if (!signal.aborted) log.error({ err: (err as Error).message }, 'scan failed')
     }
+    this.#opts.rescanned?.()
+  }
+
+  /** A path that is not synced, said once (a user's one warning per path, not one per event). */
+  #notSynced (path: string, why: string, err: unknown): void {
+    if (this.#warned.has(path)) return
+    if (this.#warned.size >= MAX_WARNED) this.#warned.clear()
+    this.#warned.add(path)
+    log.warn({ path, err: (err as Error).message, code: (err as { code?: string }).code }, why)
   }
 
   /** Holds deletions back until they stop coming, then proposes them if the directory is still there. */
@@ -122,13 +147,31 @@ export class LocalChanges {
     if (channel == null) return // the rescan after reconnecting finds it
     try {
       checkRelativePath(path)
+      // the wire and the hub speak NFC; a name spelled otherwise here would come back as a
+      // second, identical-looking name (README, Limits)
+      if (path.normalize('NFC') !== path) throw new PathError('ERR_NOT_NFC', 'the name is not in Unicode NFC (decomposed accents): not synced')
     } catch (err) {
-      log.warn({ path, err: (err as Error).message }, 'not syncing a path with an unsafe name')
+      this.#notSynced(path, 'not syncing a path with a name that cannot be synced', err)
       return
     }
     const abs = join(root, path)
-    const local = await localStat(abs)
     const rec = index.get(path)
+    let local
+    try {
+      local = await localStat(abs)
+    } catch (err) {
+      if (!(err instanceof SymlinkInPathError)) throw err
+      // a path "inside" a symlink is nothing synced: never read through the link (issue 17);
+      // what the index had there is gone (a directory became a link)
+      if (rec == null || rec.entry.deleted) {
+        this.#notSynced(path, 'not syncing a path through a symlink', err)
+        return
+      }
+      local = null
+    }
+    // an ignored path is never proposed, not even its deletion: ignoring deletes nothing anywhere
+    const kind = local != null && local.kind !== 'other' ? local.kind : rec?.entry.kind
+    if (kind != null && this.#opts.ignored?.(path, kind) === true) return
     const state = localState(local, rec)
     if (state === 'unchanged' || state === 'absent') return
     if (state === 'deleted') {
@@ -143,12 +186,16 @@ export class LocalChanges {
       return
     }
     if (local == null || local.kind === 'other') return
-    if (local.kind === 'dir' && rec?.entry.deleted === true && (await readdir(abs)).length > 0) {
+    if (local.kind === 'dir' && rec?.entry.deleted === true && readdirInFolder(abs).length > 0) {
       // the hub deleted this directory and its children's tombstones are on their way: the last
       // one removes it. Proposing it would bring it back everywhere.
       return
     }
+    // a directory where the index has a file or link (rm x && mkdir x): the watcher may have
+    // reported none of what is inside it
+    if (local.kind === 'dir' && rec != null && !rec.entry.deleted && rec.entry.kind !== 'dir') this.#lookInside(path)
     const built = await this.#buildEntry(path, abs, local)
+    if (built === 'gone') return
     if (built == null) {
       // still being written: look again once it may have settled (a watcher event may not come)
       setTimeout(() => { if (!signal.aborted) this.changed(path) }, SETTLE_RETRY_MS).unref()
@@ -161,6 +208,8 @@ export class LocalChanges {
     } finally {
       release()
     }
+    // the file's other names changed with it, and no watcher event says so
+    if (local.kind === 'file' && (local.nlink ?? 1) > 1) for (const other of index.pathsWithIno(local.ino)) if (other !== path) this.changed(other)
     if (local.ctimeNs != null && BigInt(Date.now()) * 1_000_000n - local.ctimeNs < RECENT_CHANGE_NS) this.#recheckSoon(path)
   }
 
@@ -180,13 +229,25 @@ export class LocalChanges {
       try {
         if (localState(localStatSync(join(this.#opts.root, path)), this.#opts.index.get(path)) !== 'unchanged') this.changed(path)
       } catch (err) {
-        this.#opts.failed(path, err)
+        if (err instanceof SymlinkInPathError) this.changed(path)
+        else this.#opts.failed(path, err)
       }
     }
     if (this.#recheck.size > 0) this.#recheckTimer = setTimeout(() => { this.#recheckDue() }, RECHECK_AFTER_MS).unref()
   }
 
-  async #buildEntry (path: string, abs: string, local: LocalStat): Promise<{ entry: Entry, content: FileContent } | null> {
+  #lookInside (dir: string): void {
+    let names: string[]
+    try {
+      names = readdirInFolder(join(this.#opts.root, dir))
+    } catch {
+      return
+    }
+    for (const name of names) this.changed(`${dir}/${name}`)
+  }
+
+  /** null: being written, look again later; 'gone': it went, its absence is the next look's */
+  async #buildEntry (path: string, abs: string, local: LocalStat): Promise<{ entry: Entry, content: FileContent } | null | 'gone'> {
     const base = { path, kind: local.kind as Entry['kind'], size: 0, mtimeNs: local.mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: ChunkList.EMPTY, target: '' }
     const none: FileContent = { hash: base.hash, size: 0, chunks: ChunkList.EMPTY }
     if (local.kind === 'dir') return { entry: base, content: none }
@@ -197,7 +258,10 @@ export class LocalChanges {
       content = await readChunks(abs, local.size, this.#opts.signal)
     } catch (err) {
       if (err instanceof FileChangedError) return null
-      throw err
+      if (!GONE_CODES.has((err as NodeJS.ErrnoException).code ?? '')) throw err
+      log.debug({ path, code: (err as NodeJS.ErrnoException).code }, 'gone before it was read')
+      this.changed(path)
+      return 'gone'
     }
     const after = await localStat(abs)
     if (!sameStat(local, after)) {

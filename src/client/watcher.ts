@@ -1,7 +1,11 @@
-// chokidar, reduced to what the client needs: "this relative path may have changed".
+// chokidar, reduced to what the client needs: "this relative path may have changed". A hint, not
+// the truth: the client looks at the disk for every path named here. Two things chokidar filters
+// are recovered: a mode-only change of a file it has seen read (its own stat comparison drops
+// it, the raw inotify event still comes), and a directory made where a file was (chokidar then
+// reports the files inside but watches nothing there).
 import { watch } from 'chokidar'
-import { relative, sep } from 'node:path'
-import { isReservedName } from '../fs/safe-path.ts'
+import { join, relative, sep } from 'node:path'
+import { isReservedName, parentOf } from '../fs/safe-path.ts'
 
 export interface TreeWatcher {
   /** Resolves once every directory is watched: a file written after that is reported, one
@@ -10,23 +14,38 @@ export interface TreeWatcher {
   close: () => Promise<void>
 }
 
-export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void): TreeWatcher {
+/** `replacedDir(relDir)`: true if the index holds `relDir` as something other than a live
+ * directory (a file, a link, a tombstone); a child reported there means it became a directory. */
+export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void, replacedDir?: (relDir: string) => boolean): TreeWatcher {
   const toRel = (abs: string): string => relative(root, abs).split(sep).join('/')
+  const ignored = (rel: string): boolean => {
+    if (rel === '' || rel.startsWith('..')) return false
+    return rel.split('/').some((p, i) => isReservedName(p, i === 0))
+  }
   const watcher = watch(root, {
     ignoreInitial: true,
     followSymlinks: false,
     // the client's own scan covers startup; atomic saves are ordinary change events to us
     atomic: false,
-    ignored: (abs: string) => {
-      const rel = toRel(abs)
-      if (rel === '' || rel.startsWith('..')) return false
-      const parts = rel.split('/')
-      return parts.some((p, i) => isReservedName(p, i === 0))
-    }
+    ignored: (abs: string) => ignored(toRel(abs))
   })
   watcher.on('all', (_event, abs) => {
     const rel = toRel(abs)
-    if (rel !== '') changed(rel)
+    if (rel === '') return
+    changed(rel)
+    const dir = parentOf(rel)
+    if (dir !== '' && replacedDir?.(dir) === true) {
+      changed(dir)
+      watcher.add(join(root, dir))
+    }
+  })
+  // inotify's attribute and write events, including those chokidar drops (a chmod of a file
+  // whose size and mtime it has seen): at most one more lstat for a path already reported
+  watcher.on('raw', (event, name, details: unknown) => {
+    const watchedPath = (details as { watchedPath?: unknown } | null)?.watchedPath
+    if (event !== 'change' || typeof name !== 'string' || typeof watchedPath !== 'string') return
+    const rel = toRel(join(watchedPath, name))
+    if (rel !== '' && !rel.startsWith('..') && !ignored(rel)) changed(rel)
   })
   watcher.on('error', err => { failed(err as Error) })
   const ready = new Promise<void>(resolve => { watcher.once('ready', resolve) })

@@ -1,10 +1,11 @@
 import { lstatSync, readlinkSync, type BigIntStats } from 'node:fs'
 import type { LocalStat } from '../reconcile/client-decide.ts'
+import { parentsReal } from './folder-boundary.ts'
 
 const missing = (err: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')
 
-/** lstat as the reconcile code sees it; null when nothing is there. Never follows a symlink.
- * Synchronous inside: see localStatSync. */
+/** lstat as the reconcile code sees it; null when nothing is there. Never follows a symlink,
+ * in the last component or a parent (SymlinkInPathError). Synchronous inside: see localStatSync. */
 export async function localStat (abs: string): Promise<LocalStat | null> {
   return localStatSync(abs)
 }
@@ -15,6 +16,7 @@ export async function localStat (abs: string): Promise<LocalStat | null> {
  * synchronous for that reason; only data flushes (fdatasync) and big reads go to the pool.
  */
 export function localStatSync (abs: string): LocalStat | null {
+  if (!parentsReal(abs)) return null
   let st
   try {
     st = lstatSync(abs, { bigint: true })
@@ -36,7 +38,8 @@ function toLocal (st: BigIntStats, target: string): LocalStat {
     exec: kind === 'file' && (st.mode & 0o100n) !== 0n,
     ino: st.ino,
     target,
-    ctimeNs: st.ctimeNs
+    ctimeNs: st.ctimeNs,
+    nlink: Number(st.nlink)
   }
 }
 /** Unchanged as far as syncing goes. A directory's own mtime moves with its children: not a change. */

@@ -1,6 +1,7 @@
 // Reads a file once, cutting it into content-defined chunks and hashing each; reads chunks back.
-import { closeSync, openSync, readSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { closeSync, read, readSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { openInFolder } from './folder-boundary.ts'
 import { nextCut, type ChunkerOptions } from '../chunk/fastcdc.ts'
 import { fileHash, sha256 } from '../chunk/hash.ts'
 import { CHUNK_AVG, CHUNK_MAX, CHUNK_MIN } from '../protocol/constants.ts'
@@ -14,6 +15,7 @@ const READ_SIZE = 1024 * 1024
 
 /** Files up to this size keep their chunks' bytes from the one read. */
 const KEEP_DATA_MAX = 1024 * 1024
+const readAsync = promisify(read)
 export interface FileContent {
   hash: Uint8Array
   size: number
@@ -37,10 +39,10 @@ export async function readChunks (path: string, size: number, signal?: AbortSign
   // a small file in one synchronous read (an fs/promises call cost ~50 µs of CPU here, three
   // of them more than reading and hashing a few KiB); big ones on the threadpool
   const keep = size <= KEEP_DATA_MAX
-  const fd = keep ? openSync(path, 'r') : undefined
-  const fh = keep ? undefined : await open(path, 'r')
+  // never through a symlink (folder-boundary.ts); the open itself is synchronous either way
+  const fd = openInFolder(path)
   const readInto = async (buf: Buffer, at: number): Promise<number> =>
-    fd != null ? readSync(fd, buf, at, buf.length - at, null) : (await fh!.read(buf, at, buf.length - at, null)).bytesRead
+    keep ? readSync(fd, buf, at, buf.length - at, null) : (await readAsync(fd, buf, at, buf.length - at, null)).bytesRead
   try {
     const chunks = new ChunkListBuilder(Math.ceil(size / CHUNK_AVG) + 1)
     const data: Uint8Array[] = []
@@ -82,8 +84,7 @@ export async function readChunks (path: string, size: number, signal?: AbortSign
     const list = chunks.finish()
     return { hash: fileHash(list), size: offset, chunks: list, ...(keep ? { data } : {}) }
   } finally {
-    if (fd != null) closeSync(fd)
-    await fh?.close()
+    closeSync(fd)
   }
 }
 
@@ -94,7 +95,7 @@ export async function readChunks (path: string, size: number, signal?: AbortSign
 export async function readChunkAt (path: string, offset: number, size: number, hash: Uint8Array | null): Promise<Uint8Array | null> {
   let fd
   try {
-    fd = openSync(path, 'r')
+    fd = openInFolder(path)
     return readVerified(fd, offset, size, hash)
   } catch {
     return null
@@ -125,7 +126,7 @@ export class ChunkReader {
       let fd = this.#open.get(path)
       if (fd == null) {
         if (this.#open.size >= MAX_OPEN) await this.close()
-        fd = openSync(path, 'r')
+        fd = openInFolder(path)
         this.#open.set(path, fd)
       }
       return readVerified(fd, offset, size, hash, into)

@@ -45,3 +45,17 @@ export function parentOf (path: string): string {
   const i = path.lastIndexOf('/')
   return i < 0 ? '' : path.slice(0, i)
 }
+
+/** The longest prefix of `s` of at most `max` UTF-8 bytes that ends between characters. */
+export function cutToBytes (s: string, max: number): string {
+  if (Buffer.byteLength(s) <= max) return s
+  let out = ''
+  let bytes = 0
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch)
+    if (bytes + n > max) break
+    out += ch
+    bytes += n
+  }
+  return out
+}

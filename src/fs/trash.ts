@@ -1,23 +1,27 @@
 // The state folder's trash: where a file goes when a remote change deletes or replaces it.
 // A rename there, not a copy: cheap, and a rename's add then finds its chunks locally.
-import { link, mkdir, readdir, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { STATE_DIR } from './safe-path.ts'
+import { STATE_DIR, cutToBytes } from './safe-path.ts'
+import { linkInFolder, renameInFolder } from './folder-boundary.ts'
+import { MAX_NAME_BYTES } from '../protocol/constants.ts'
 
 export const TRASH_DIR = `${STATE_DIR}/trash`
 const KEEP_MS = 7 * 24 * 3600 * 1000
 
-function trashName (relPath: string): string {
-  const base = relPath.slice(relPath.lastIndexOf('/') + 1)
-  return `${TRASH_DIR}/${Date.now()}-${randomBytes(3).toString('hex')}-${base}`
+/** `<ms>-<hex>-<basename>`, the basename cut (at a character) to keep the name within NAME_MAX. */
+export function trashName (relPath: string, now = Date.now()): string {
+  const prefix = `${now}-${randomBytes(3).toString('hex')}-`
+  return `${TRASH_DIR}/${prefix}${cutToBytes(relPath.slice(relPath.lastIndexOf('/') + 1), MAX_NAME_BYTES - prefix.length)}`
 }
+
 
 /** Moves a path into the trash; returns its new path relative to root. */
 export async function moveToTrash (root: string, relPath: string): Promise<string> {
   await mkdir(join(root, TRASH_DIR), { recursive: true })
   const to = trashName(relPath)
-  await rename(join(root, relPath), join(root, to))
+  renameInFolder(join(root, relPath), join(root, to))
   return to
 }
 
@@ -25,7 +29,7 @@ export async function moveToTrash (root: string, relPath: string): Promise<strin
 export async function linkToTrash (root: string, relPath: string): Promise<string> {
   await mkdir(join(root, TRASH_DIR), { recursive: true })
   const to = trashName(relPath)
-  await link(join(root, relPath), join(root, to))
+  linkInFolder(join(root, relPath), join(root, to))
   return to
 }
 

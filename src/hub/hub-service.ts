@@ -2,6 +2,7 @@
 // folders), and relays each change to every client of that folder but its sender.
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
+import { mkdirSync } from 'node:fs'
 import { SYNC_PROTOCOL } from '../protocol/constants.ts'
 import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
@@ -42,6 +43,8 @@ export interface HubOptions {
   /** who may sync which folder */
   members: Membership
   conflicts: ConflictMode
+  /** swarm key (src/net/psk.ts): without it no peer completes a connection */
+  psk?: Uint8Array
 }
 
 /** Counters persisted for `distsync status`: what crossed the wire as chunk data. */
@@ -66,6 +69,8 @@ export class HubService {
   constructor (opts: HubOptions) {
     this.#opts = opts
     this.#peerId = peerIdOf(opts.privateKey)
+    // the journals open here, before start(): a data folder named for the first time must exist
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 })
     // the hub cannot go on without its journals: every seq after the lost ones would be wrong
     this.#folders = new Folders(opts.dataDir, err => { this.#failed.reject(err) })
     this.#failed.promise.catch(() => {})
@@ -92,7 +97,8 @@ export class HubService {
       listen: this.#opts.listen,
       ...(allow != null ? { allow } : {}),
       // clients ping the hub every 5 s; the hub only has to drop a frozen client eventually
-      pingIntervalMs: 10_000
+      pingIntervalMs: 10_000,
+      ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
     })
     this.#node = node
     const signal = this.#abort.signal

@@ -109,6 +109,23 @@ export class IndexStore {
     this.#write(() => { this.#db.prepare('UPDATE chunk_locs SET path = ? WHERE path = ?').run(to, from) })
   }
 
+  /** Every live path with its kind and size, streamed from the database (for `distsync status`). */
+  * liveEntries (): Iterable<{ path: string, kind: EntryKind, size: number }> {
+    const stmt = this.#db.prepare('SELECT path, kind, size FROM entries WHERE deleted = 0')
+    for (const row of stmt.iterate() as Iterable<{ path: string, kind: EntryKind, size: number }>) yield row
+  }
+
+  /** Live paths last seen with inode `ino`: a file's other names (hard links). */
+  pathsWithIno (ino: bigint): string[] {
+    const rows = this.#db.prepare('SELECT path FROM entries WHERE deleted = 0 AND st_ino = ?').all(ino) as Array<{ path: string }>
+    return rows.map(r => r.path)
+  }
+
+  /** Moves the chunk locations of everything below a directory along with it. */
+  moveLocationsUnder (fromDir: string, toDir: string): void {
+    this.#write(() => { this.#db.prepare('UPDATE chunk_locs SET path = ? || substr(path, ?) WHERE substr(path, 1, ?) = ?').run(toDir, fromDir.length + 1, fromDir.length + 1, fromDir + '/') })
+  }
+
   dropLocations (pathPrefix: string): void {
     this.#write(() => { this.#db.prepare('DELETE FROM chunk_locs WHERE path = ? OR substr(path, 1, ?) = ?').run(pathPrefix, pathPrefix.length + 1, pathPrefix + '/') })
   }

@@ -4,6 +4,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { preSharedKey } from '@libp2p/pnet'
 import { noiseCrypto } from './noise-crypto.ts'
 import './yamux-window.ts'
 import { PendingHandshakes } from './pending-handshakes.ts'
@@ -18,6 +19,8 @@ export interface NodeOptions {
   /** how often each connection is pinged: a ping opens a stream (yamux + multistream-select), so
    * a hub pinging fifty clients every second spent 8% of a core doing nothing else */
   pingIntervalMs: number
+  /** the swarm key file's bytes (src/net/psk.ts): every connection of this node needs it */
+  psk?: Uint8Array
 }
 
 export async function createNode (opts: NodeOptions): Promise<Libp2p> {
@@ -32,6 +35,7 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
     // a stream whose peer does not read is reset past its write buffer, not kept growing
     streamMuxers: [yamux({ maxInboundStreams: STREAMS_PER_CONNECTION, streamOptions: { maxWriteBufferLength: STREAM_WRITE_BUFFER } })],
+    ...(opts.psk != null ? { connectionProtector: preSharedKey({ psk: opts.psk }) } : {}),
     connectionGater: {
       // before any byte is read: strangers on one address cannot hold every handshake slot
       denyInboundConnection: (maConn) => pending.admit(maConn),

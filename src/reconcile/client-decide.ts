@@ -13,6 +13,8 @@ export interface LocalStat {
   target: string
   /** when the inode last changed (content, mode or times; utimes cannot set it back). Not compared. */
   ctimeNs?: bigint
+  /** names of the inode (hard links): a change through one is a change of all. Not compared. */
+  nlink?: number
 }
 
 /** The index's record of a path: the entry it is based on and the stat it had on disk then. */

@@ -1,4 +1,6 @@
 // Conflict copy names, as Syncthing spells them: name.sync-conflict-YYYYMMDD-HHMMSS-<peer8>.ext
+import { cutToBytes } from '../fs/safe-path.ts'
+import { MAX_NAME_BYTES } from '../protocol/constants.ts'
 
 /** What a path holds, as far as placing a conflict copy there goes. */
 export type PathHolds = 'nothing' | 'this content' | 'other content'
@@ -17,14 +19,17 @@ export function conflictCopyPath (path: string, mtimeNs: bigint, peerId: string,
   const name = path.slice(slash + 1)
   // the extension is the last dot-suffix, but a leading dot (".bashrc") starts the name, not an extension
   const dot = name.lastIndexOf('.')
-  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
+  let [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
   // floor, not bigint division's truncation toward zero: -1 ns is still 1969
   const ms = mtimeNs / 1_000_000n - (mtimeNs % 1_000_000n < 0n ? 1n : 0n)
   const d = new Date(Number(ms))
   const p2 = (n: number): string => String(n).padStart(2, '0')
   const stamp = `${d.getUTCFullYear()}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}-${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}`
   const peer8 = peerId.slice(-8)
-  return `${dir}${stem}.sync-conflict-${stamp}-${peer8}${n > 1 ? `-${n}` : ''}${ext}`
+  const tag = `.sync-conflict-${stamp}-${peer8}${n > 1 ? `-${n}` : ''}`
+  // a long name is cut (stem first) so the copy stays within NAME_MAX
+  if (Buffer.byteLength(tag + ext) > MAX_NAME_BYTES / 2) ext = ''
+  return `${dir}${cutToBytes(stem, MAX_NAME_BYTES - Buffer.byteLength(tag + ext))}${tag}${ext}`
 }
 
 /**
@@ -39,4 +44,21 @@ export function freeConflictCopyPath (path: string, mtimeNs: bigint, peerId: str
     if (holds(candidate) !== 'other content') return candidate
   }
   return undefined
+}
+
+/** What a conflict copy's name says: the path it is a copy of, when that version was written
+ * (UTC, to the second) and the last 8 characters of the peer that wrote it. */
+export interface ConflictCopyName { original: string, stamp: Date, peer8: string, n: number }
+
+const COPY_NAME = /^(.*)\.sync-conflict-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-([1-9A-HJ-NP-Za-km-z]{8})(?:-(\d+))?(\.[^./]*)?$/
+
+/** The inverse of conflictCopyPath; undefined for a name that is no conflict copy. */
+export function parseConflictCopy (path: string): ConflictCopyName | undefined {
+  const slash = path.lastIndexOf('/')
+  const m = COPY_NAME.exec(path.slice(slash + 1))
+  if (m == null || m[1] === '') return undefined
+  const [y, mo, d, h, mi, s] = m.slice(2, 8).map(Number) as [number, number, number, number, number, number]
+  const stamp = new Date(Date.UTC(y, mo - 1, d, h, mi, s))
+  if (Number.isNaN(stamp.getTime())) return undefined
+  return { original: `${path.slice(0, slash + 1)}${m[1]!}${m[10] ?? ''}`, stamp, peer8: m[8]!, n: m[9] != null ? Number(m[9]) : 1 }
 }

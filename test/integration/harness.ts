@@ -24,8 +24,13 @@ export interface Proc {
   kill: () => Promise<number>
 }
 
+/** How long a stopped process may take to exit before the harness kills it (its test then fails). */
+const STOP_GRACE_MS = 30_000
+const REPORT_DIR = join(tmpdir(), 'distsync-reports')
+
 export function run (args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISTSYNC_LOG: 'debug', ...env } })
+  const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${REPORT_DIR}`.trim()
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISTSYNC_LOG: 'debug', NODE_OPTIONS: nodeOptions, ...env } })
   live.add(child)
   let out = ''
   let err = ''
@@ -39,7 +44,16 @@ export function run (args: string[], env: Record<string, string> = {}): Proc {
   })
   const end = async (sig: NodeJS.Signals): Promise<number> => {
     if (child.exitCode == null && child.signalCode == null) child.kill(sig)
-    return await exited
+    // a process that ignores SIGTERM must fail its test, not hang the suite: it writes a
+    // diagnostic report (its JavaScript stack) and is killed
+    const late = setTimeout(() => {
+      process.stderr.write(`harness: ${args.slice(0, 2).join(' ')} (pid ${child.pid}) did not exit ${STOP_GRACE_MS} ms after ${sig}; report in ${REPORT_DIR}\n`)
+      child.kill('SIGUSR2')
+      setTimeout(() => { child.kill('SIGKILL') }, 2000).unref()
+    }, STOP_GRACE_MS).unref()
+    const code = await exited
+    clearTimeout(late)
+    return code
   }
   return { child, stdout: () => out, stderr: () => err, exited, stop: async () => await end('SIGTERM'), kill: async () => await end('SIGKILL') }
 }
