@@ -88,12 +88,20 @@ export async function serveChunk (node: Libp2p, data: Uint8Array): Promise<void>
   }, { maxInboundStreams: 256, force: true })
 }
 
-/** Reads every block request and answers none: the hub's fetches wait for ever. */
-export async function serveNothing (node: Libp2p): Promise<void> {
+export interface FetchCounter { open: number, most: number, total: number }
+
+/** Reads every block request and answers none: the hub's fetches wait for ever. Counts the
+ * hub's fetch streams: open now, most open at once, all. */
+export async function serveNothing (node: Libp2p): Promise<FetchCounter> {
+  const count: FetchCounter = { open: 0, most: 0, total: 0 }
   await node.handle(BLOCKS_PROTOCOL, async (s) => {
+    count.open++
+    count.total++
+    count.most = Math.max(count.most, count.open)
     const lp = lpStream(s, { maxDataLength: MAX_BLOCK_FRAME })
-    try { while (true) await lp.read() } catch { s.abort(new Error('done')) }
+    try { while (true) await lp.read() } catch { s.abort(new Error('done')) } finally { count.open-- }
   }, { maxInboundStreams: 1024, force: true })
+  return count
 }
 
 /**
@@ -133,13 +141,14 @@ export async function amplify (node: Libp2p, hub: string, hash: Uint8Array, opts
  * chunks each, sent until `ms` pass (a hub that stops reading makes the writes wait). Returns
  * how many were sent.
  */
-export async function stuckProposals (s: SyncSession, count: number, chunks: number, ms: number): Promise<number> {
+export async function stuckProposals (s: SyncSession, count: number, chunks: number, ms: number, paced?: (sent: number) => Promise<void>): Promise<number> {
   const signal = AbortSignal.timeout(ms)
   let sent = 0
   for (let i = 0; i < count && s.stream.status === 'open' && !signal.aborted; i++) {
     try {
       await s.lp.write(encodeClientMessage({ type: 'propose', propose: { id: s.nextId(), entry: phantomFile(`stuck/${i}.bin`, chunks), baseSeq: 0, blocks: [] } }), { signal })
       sent++
+      await paced?.(sent)
     } catch { break }
   }
   return sent

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BenchOptions, ToolId } from './options.ts';
 import { distsyncCli, projectNode } from './paths.ts';
 import { ProcessRegistry } from './processes.ts';
+import { runNetSuite } from './net/net-suite.ts';
 import { runSuite, type SuiteResult } from './suite.ts';
 import { DistsyncDriver } from './tools/distsync.ts';
 import { RsyncLocalDriver, RsyncSshDriver } from './tools/rsync.ts';
@@ -47,17 +48,35 @@ export async function runBench(run: BenchRun): Promise<SuiteResult> {
   process.once('exit', onExit);
   // Killing the tool makes the wait in progress fail at once (its assertAlive).
   run.signal?.addEventListener('abort', onExit, { once: true });
+  const optional = {
+    ...(run.signal === undefined ? {} : { signal: run.signal }),
+    ...(run.unavailable === undefined ? {} : { unavailable: run.unavailable }),
+  };
   try {
-    return await runSuite({
-      options: run.options,
-      drivers: buildDrivers(run.options.tools, run.root),
-      benchDir,
-      registry,
-      wire: new WireCounter(run.wireIsolated),
-      log: run.log,
-      ...(run.signal === undefined ? {} : { signal: run.signal }),
-      ...(run.unavailable === undefined ? {} : { unavailable: run.unavailable }),
-    });
+    const result: SuiteResult = run.options.net.only
+      ? { options: run.options, tools: [], cells: [], wireIsolated: run.wireIsolated, durationMs: 0 }
+      : await runSuite({
+          options: run.options,
+          drivers: buildDrivers(run.options.tools, run.root),
+          benchDir,
+          registry,
+          wire: new WireCounter(run.wireIsolated),
+          log: run.log,
+          ...optional,
+        });
+    if (run.options.net.enabled) {
+      const latency = result.cells.find((c) => c.tool === 'distsync' && c.workload === 'latency' && c.status === 'ok')?.latency?.p50Ms;
+      result.net = await runNetSuite({
+        options: run.options,
+        root: run.root,
+        benchDir,
+        registry,
+        log: run.log,
+        ...optional,
+        ...(latency === undefined ? {} : { loopbackP50Ms: latency }),
+      });
+    }
+    return result;
   } finally {
     await registry.stopAll();
     process.removeListener('exit', onExit);

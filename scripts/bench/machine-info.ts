@@ -14,7 +14,7 @@ export interface MachineInfo {
   tools: Array<{ label: string; version: string }>;
 }
 
-async function distsyncCommit(root: string): Promise<string> {
+export async function distsyncCommit(root: string): Promise<string> {
   try {
     const head = await runCommand('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, timeoutMs: 10_000 });
     if (head.code !== 0) return 'no commit yet';

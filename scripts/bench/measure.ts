@@ -18,6 +18,8 @@ export interface StepMeasurement {
   wireBytes: number;
   /** distsync only: TCP payload on the busiest single client↔hub connection. */
   linkBytes?: number;
+  /** Per destination, until its tree was seen matching (before any completion signal). */
+  perDestinationMs: number[];
 }
 
 /** Every destination equals `expected` when hashed from scratch, or VERIFY_MISMATCH. */
@@ -31,6 +33,8 @@ export async function verifyAll(session: SyncSession, expected: Manifest): Promi
 interface TreesReached {
   observedAt: number;
   rx: number;
+  /** When each destination (in session order) was first seen matching. */
+  perDestination: number[];
 }
 
 /**
@@ -46,7 +50,7 @@ async function waitForTrees(
   deadline: number,
 ): Promise<TreesReached> {
   const pending = new Set(watchers);
-  let reached: TreesReached = { observedAt: 0, rx: Number.NaN };
+  let reached: TreesReached = { observedAt: 0, rx: Number.NaN, perDestination: watchers.map(() => Number.NaN) };
   let lastReason = '';
   for (let poll = 0; pending.size > 0; poll++) {
     if (Date.now() > deadline || poll > MAX_POLLS) {
@@ -58,7 +62,8 @@ async function waitForTrees(
       const result = await watcher.check(expected, () => wire.read());
       if (result.ok) {
         pending.delete(watcher);
-        if (result.observedAt > reached.observedAt) reached = { observedAt: result.observedAt, rx: result.mark };
+        reached.perDestination[watchers.indexOf(watcher)] = result.observedAt;
+        if (result.observedAt > reached.observedAt) reached = { ...reached, observedAt: result.observedAt, rx: result.mark };
       } else {
         lastReason = result.reason ?? '';
       }
@@ -101,7 +106,11 @@ export async function measureStep(
   const links1 = linkOwner === undefined ? undefined : await socketCounters(linkOwner);
   const confirmedAt = await confirmAfter(session, reached.observedAt, deadline);
   await verifyAll(session, expected);
-  const measurement: StepMeasurement = { ms: Math.max(reached.observedAt, confirmedAt) - t0, wireBytes: reached.rx - rx0 };
+  const measurement: StepMeasurement = {
+    ms: Math.max(reached.observedAt, confirmedAt) - t0,
+    wireBytes: reached.rx - rx0,
+    perDestinationMs: reached.perDestination.map((at) => at - t0),
+  };
   const linkBytes = links0 === undefined || links1 === undefined ? undefined : busiestLinkBytes(links0, links1);
   if (linkBytes !== undefined) measurement.linkBytes = linkBytes;
   return measurement;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { BenchError } from './errors.ts';
+import { NET_FULL, NET_QUICK, NET_SCENARIO_IDS, type NetScenarioId, type NetSizes } from './net/scenarios.ts';
 
 export const TOOL_IDS = ['distsync', 'rsync-ssh', 'rsync-local', 'syncthing'] as const;
 export type ToolId = (typeof TOOL_IDS)[number];
@@ -18,6 +19,19 @@ export interface Sizes {
   fanoutChanges: number;
 }
 
+/** The emulated-network part (issue 18): topologies built with ip netns, veth, a bridge and tc. */
+export interface NetOptions {
+  /** Run the network scenarios (after the loopback workloads). */
+  enabled: boolean;
+  /** Only the network scenarios: the loopback workloads are skipped and the report is only their section. */
+  only: boolean;
+  scenarios: NetScenarioId[];
+  runs: number;
+  sizes: NetSizes;
+  /** Measure distsync's loopback 1 KiB p50 for the latency target when the loopback workloads did not. */
+  loopbackReference: boolean;
+}
+
 export interface BenchOptions {
   quick: boolean;
   tools: ToolId[];
@@ -30,6 +44,7 @@ export interface BenchOptions {
   netns: boolean;
   install: boolean;
   keep: boolean;
+  net: NetOptions;
 }
 
 const FULL: Sizes = {
@@ -63,6 +78,12 @@ export const USAGE = `usage: npm run bench -- [options]
   --text-mib N         compressible text volume in MiB (default 20)
   --clients N          fan-out clients (default 50)
   --latency-changes N  1 KiB changes for the latency measurement (default 100)
+  --net                include the emulated-network scenarios (default on, except with --quick)
+  --no-net             skip them
+  --net-only           only the emulated-network scenarios; with --out, their section of that file is replaced
+  --net-scenarios LIST ${NET_SCENARIO_IDS.join(',')} (default all)
+  --net-runs N         runs per network cell, median reported (default 1)
+  --net-latency-changes N  1 KiB changes timed in each topology (default 20, quick 3)
   --out PATH           markdown report path (default docs/benchmarks.md; SVG beside it)
   --no-netns           do not re-exec inside a private network namespace
   --no-install         do not apt-get install missing rsync/openssh-server/syncthing
@@ -115,6 +136,12 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       'no-netns': { type: 'boolean', default: false },
       'no-install': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      net: { type: 'boolean', default: false },
+      'no-net': { type: 'boolean', default: false },
+      'net-only': { type: 'boolean', default: false },
+      'net-scenarios': { type: 'string' },
+      'net-runs': { type: 'string' },
+      'net-latency-changes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -142,11 +169,36 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     netns: values['no-netns'] !== true,
     install: values['no-install'] !== true,
     keep: values.keep === true,
+    net: netOptions(values, quick),
   };
   return { options, help: values.help === true };
 }
 
+interface NetFlags {
+  net?: boolean | undefined;
+  'no-net'?: boolean | undefined;
+  'net-only'?: boolean | undefined;
+  'net-scenarios'?: string | undefined;
+  'net-runs'?: string | undefined;
+  'net-latency-changes'?: string | undefined;
+}
+
+function netOptions(values: NetFlags, quick: boolean): NetOptions {
+  const only = values['net-only'] === true;
+  if (only && values['no-net'] === true) throw new BenchError('BAD_OPTION', '--net-only and --no-net contradict each other');
+  const base = quick ? NET_QUICK : NET_FULL;
+  return {
+    enabled: only || values.net === true || (!quick && values['no-net'] !== true),
+    only,
+    scenarios: parseList('net-scenarios', values['net-scenarios'], NET_SCENARIO_IDS, {}),
+    runs: positiveInt('net-runs', values['net-runs'], 1),
+    sizes: { ...base, latencyChanges: positiveInt('net-latency-changes', values['net-latency-changes'], base.latencyChanges) },
+    loopbackReference: true,
+  };
+}
+
 /** Options for callers that skip the command line (the smoke test). */
 export function quickOptions(overrides: Partial<BenchOptions> = {}): BenchOptions {
-  return { ...parseCommandLine(['--quick']).options, netns: false, install: false, ...overrides };
+  const quick = parseCommandLine(['--quick']).options;
+  return { ...quick, netns: false, install: false, ...overrides, net: { ...quick.net, enabled: false, ...overrides.net } };
 }

@@ -3,7 +3,7 @@
  * generated data. Installs missing Debian packages, then re-executes itself
  * inside a private network namespace so loopback byte counts are exact.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { ensureIpCommand, ensureToolPackages } from './deps.ts';
 import { BenchError, describeError } from './errors.ts';
@@ -12,6 +12,7 @@ import { collectMachineInfo } from './machine-info.ts';
 import { bringUpLoopback, IN_NETNS_ENV, probeNetns, reexecInNetns, UNAVAILABLE_ENV } from './netns.ts';
 import { parseCommandLine, USAGE, type BenchOptions, type ToolId } from './options.ts';
 import { repoRoot } from './paths.ts';
+import { netSection, spliceNetSection } from './net/net-report.ts';
 import { ratioBars, renderMarkdown } from './report.ts';
 import { ratioChartSvg } from './svg.ts';
 import { runScale, scaleOptions } from './scale.ts';
@@ -49,6 +50,7 @@ async function measureAndReport(options: BenchOptions, unavailable: Map<ToolId, 
   process.on('SIGTERM', onSignal);
 
   const result = await runBench({ options, root, wireIsolated: isolated, log, unavailable, signal: abort.signal });
+  if (options.net.only) return reportNetOnly(options, root, result.net === undefined ? undefined : netSection(result.net), abort.signal.aborted, result.net?.cells.filter((c) => c.status === 'failed').length ?? 0);
   const machine = await collectMachineInfo(root, result.tools);
   const mdPath = options.out === undefined ? undefined : isAbsolute(options.out) ? options.out : resolve(root, options.out);
   const svgName = mdPath === undefined ? undefined : `${basename(mdPath, extname(mdPath))}.svg`;
@@ -60,9 +62,27 @@ async function measureAndReport(options: BenchOptions, unavailable: Map<ToolId, 
     await writeFile(join(dirname(mdPath), svgName), ratioChartSvg(ratioBars(result), 'distsync'));
     log(`wrote ${mdPath} and ${join(dirname(mdPath), svgName)}`);
   }
-  const failed = result.cells.filter((c) => c.status === 'failed');
-  if (failed.length > 0) log(`${failed.length} cell(s) failed; see the table`);
-  return abort.signal.aborted ? 130 : failed.length > 0 ? 1 : 0;
+  const failed = result.cells.filter((c) => c.status === 'failed').length + (result.net?.cells.filter((c) => c.status === 'failed').length ?? 0);
+  if (failed > 0) log(`${failed} cell(s) failed; see the table`);
+  return abort.signal.aborted ? 130 : failed > 0 ? 1 : 0;
+}
+
+/**
+ * --net-only: print the emulated-network section and, with a report file,
+ * replace that section in it, so the loopback figures of the last full run stay.
+ */
+async function reportNetOnly(options: BenchOptions, root: string, section: string | undefined, aborted: boolean, failed: number): Promise<number> {
+  if (section === undefined) return 1;
+  process.stdout.write(`${section}\n`);
+  if (options.out !== undefined) {
+    const mdPath = isAbsolute(options.out) ? options.out : resolve(root, options.out);
+    const existing = await readFile(mdPath, 'utf8').catch(() => '# distsync benchmarks\n');
+    await mkdir(dirname(mdPath), { recursive: true });
+    await writeFile(mdPath, spliceNetSection(existing, section));
+    log(`updated the emulated-network section of ${mdPath}`);
+  }
+  if (failed > 0) log(`${failed} network cell(s) failed; see the table`);
+  return aborted ? 130 : failed > 0 ? 1 : 0;
 }
 
 async function main(): Promise<number> {

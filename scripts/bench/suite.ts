@@ -10,6 +10,7 @@ import type { SyncSession, ToolDriver } from './tools/types.ts';
 import type { WireCounter } from './wire-bytes.ts';
 import { treeWorkloads, warmupStep, type TreeWorkload } from './workloads.ts';
 import { BenchError, describeError } from './errors.ts';
+import type { NetResult } from './net/net-suite.ts';
 
 export interface LatencyStats {
   p50Ms: number;
@@ -51,6 +52,8 @@ export interface SuiteResult {
   cells: CellResult[];
   wireIsolated: boolean;
   durationMs: number;
+  /** The emulated-network scenarios, when they were run. */
+  net?: NetResult;
 }
 
 export interface SuiteParams {

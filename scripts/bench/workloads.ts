@@ -131,13 +131,18 @@ export function editOffset(fileBytes: number, editBytes: number, seed: number): 
   return offset % 2 === 0 ? offset + 1 : offset;
 }
 
-export function treeWorkloads(sizes: Sizes, seed: number): TreeWorkload[] {
-  const largeBytes = sizes.largeMiB * MIB;
-  const largeStep: Step = {
-    stage: (staging) => writeLargeFile(join(staging, LARGE_FILE), seed, largeBytes),
+/** One incompressible file of `bytes` in a new directory, staged and then moved in with one rename. */
+export function largeFileStep(seed: number, bytes: number): Step {
+  return {
+    stage: (staging) => writeLargeFile(join(staging, LARGE_FILE), seed, bytes),
     expect: expectAdded(LARGE_DIR),
     apply: moveIn(LARGE_DIR),
   };
+}
+
+export function treeWorkloads(sizes: Sizes, seed: number): TreeWorkload[] {
+  const largeBytes = sizes.largeMiB * MIB;
+  const largeStep = largeFileStep(seed, largeBytes);
   const editAt = editOffset(largeBytes, sizes.editBytes, seed);
   const patch = new RandomBytes(seed, 'edit').next(sizes.editBytes);
   const renamedTo = 'moved/elsewhere/big.bin';

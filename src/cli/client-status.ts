@@ -27,7 +27,7 @@ export async function readClientStatus (root: string): Promise<ClientStatus> {
       peer: '',
       connection: () => 'connecting',
       lastSeq: () => index.lastSeq,
-      indexed: () => index.liveEntries(),
+      indexed: () => index.live(),
       pendingUp: () => ({ files: 0, bytes: 0 })
     })
     const s = board.snapshot()

@@ -136,8 +136,9 @@ program.command('client')
     process.stderr.write(`distsync: client ${peerIdOf(privateKey)} syncing ${root}\n`)
     const client = new ClientService({ dir: root, hub: o.hub, folder: o.folder, privateKey, graceMs: grace * 1000, ...(psk != null ? { psk } : {}) })
     const stop = shutdownSignal()
-    if (process.stderr.isTTY) showProgress(() => client.board, stop)
-    await client.run(stop)
+    const progress = process.stderr.isTTY ? showProgress(() => client.board, stop) : undefined
+    // the bar goes before the line that says why the client stopped
+    await client.run(stop).finally(progress)
     process.exit(EXIT.signal)
   })
 

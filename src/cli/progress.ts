@@ -12,8 +12,8 @@ const REDRAW_MS = 250
 
 interface Burst { bar: cliProgress.MultiBar, line: cliProgress.SingleBar, receivedAtStart: number, filesAtStart: number, filesDone: number, lastPending: number }
 
-/** Draws while `board()` reports enough pending; stops with `signal`. */
-export function showProgress (board: () => StatusBoard | undefined, signal: AbortSignal): void {
+/** Draws while `board()` reports enough pending; stops with `signal` or the function returned. */
+export function showProgress (board: () => StatusBoard | undefined, signal: AbortSignal): () => void {
   let burst: Burst | undefined
   const end = (): void => {
     if (burst == null) return
@@ -54,5 +54,7 @@ export function showProgress (board: () => StatusBoard | undefined, signal: Abor
     if (pending.files === 0) end()
   }, REDRAW_MS)
   timer.unref()
-  signal.addEventListener('abort', () => { clearInterval(timer); end() }, { once: true })
+  const stop = (): void => { clearInterval(timer); end() }
+  signal.addEventListener('abort', stop, { once: true })
+  return stop
 }

@@ -19,7 +19,9 @@ import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
-import { TreeMonitor } from './tree-monitor.ts'
+import { IgnoringWatcher } from './ignoring-watcher.ts'
+import { isWatchLimitError, readWatchLimit, watchLimitMessage } from '../fs/watch-limit.ts'
+import { UNWATCHED_RESCAN_MS } from './local-changes.ts'
 import { StatusBoard } from './status-board.ts'
 import { serveStatus } from './status-socket.ts'
 import { pendingAmount } from './pending-amount.ts'
@@ -40,9 +42,6 @@ export class SyncTargetError extends Error {
 /** Concurrent path operations: enough to hide round trips, few enough to bound open files. */
 const CONCURRENCY = 16
 const DIR_CHECK_MS = 500
-/** Paths a walk may leave waiting in the queue before it waits: a tree moved in is queued as it
- * is proposed, not all at once (a closure and a set entry per path of the tree) */
-const WALK_BACKLOG = 2000
 
 export interface ClientOptions {
   dir: string
@@ -118,7 +117,7 @@ export class ClientService {
         dir: root, hub: this.#hub.addr.toString(), folder: this.#opts.folder, peer: node.peerId.toString(),
         connection: () => monitor.channel != null ? 'connected' : monitor.generation === 0 ? 'connecting' : 'reconnecting',
         lastSeq: () => index.lastSeq,
-        indexed: () => index.liveEntries(),
+        indexed: () => index.live(),
         pendingUp: () => pendingAmount(root, local.pendingPaths)
       })
       this.#board = board
@@ -132,19 +131,8 @@ export class ClientService {
         generation: () => monitor.generation,
         proposeLocal: async path => { await local.propose(path) }
       })
-      // set once the session wiring exists; a change to the ignore file reloads the rules
-      let ignoreRulesChanged = (): void => {}
-      const tree: TreeMonitor = new TreeMonitor({
-        root, index, signal: own,
-        changed: path => {
-          if (path === IGNORE_FILE) ignoreRulesChanged()
-          local.changed(path)
-        },
-        backlog: async () => { await queue.below(WALK_BACKLOG) }
-      })
       const local: LocalChanges = new LocalChanges({
         root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
-        scan: async () => await tree.scanAll(),
         channel: () => monitor.channel,
         rescanned: () => { remote.retryParked() },
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
@@ -164,6 +152,7 @@ export class ClientService {
       const rulesChanged = async (): Promise<void> => {
         const from = await ignore.reload()
         if (from == null) return
+        await watcher.restart()
         local.rescan()
         if (from > 0) {
           remote.rewind(from - 1)
@@ -171,18 +160,28 @@ export class ClientService {
           monitor.channel?.close()
         }
       }
-      ignoreRulesChanged = () => { void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') }) }
+      const replacedDir = (dir: string): boolean => {
+        const rec = index.get(dir)
+        return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
+      }
+      const limited = watchLimitWarning(() => { local.unwatched() })
+      const watcher: IgnoringWatcher = new IgnoringWatcher(root, path => {
+        if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
+        local.changed(path)
+      }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
-        // each session's scan watches every directory right before it reads it, so a file written
-        // during start-up is seen by the watch or by the scan
+        // the first scan starts once the watcher is ready, so a file written during start-up is
+        // seen by one or the other (under load chokidar took seconds to be ready, and a file
+        // written in between waited for the periodic rescan)
+        await Promise.race([this.#fatal.promise, watcher.ready, abortPromise(own)])
         const session = {
           opening: (gen: number) => remote.opening(gen),
           opened: () => local.sessionStarted()
         }
         await Promise.race([this.#fatal.promise, monitor.run(session), abortPromise(own)])
       } finally {
-        tree.close()
+        await watcher.close()
       }
     } catch (err) {
       if (own.aborted && !(err instanceof DirGoneError)) return
@@ -214,4 +213,22 @@ function checkSyncTarget (index: IndexStore, root: string, target: string): void
   if (was === target) return
   const [hub, folder] = [was.slice(0, was.indexOf('/')), was.slice(was.indexOf('/') + 1)]
   throw new SyncTargetError(`${root} was synced with folder "${folder}" of hub ${hub}; to sync it with another folder or hub, remove ${join(root, STATE_DIR, 'index.db')} first`)
+}
+
+/** Past the inotify limit chokidar reports each directory it could not watch: they are counted,
+ * the user is told once (with the fix), and the client falls back to frequent rescans. */
+function watchLimitWarning (fallback: () => void): (err: Error) => void {
+  const unwatched = new Set<string>()
+  let told = false
+  return err => {
+    unwatched.add(String((err as NodeJS.ErrnoException).path ?? unwatched.size))
+    if (unwatched.size > 1) return
+    fallback()
+    // the rest of the tree's refusals come within moments of the first
+    setTimeout(() => {
+      if (told) return
+      told = true
+      log.warn({ code: (err as NodeJS.ErrnoException).code }, watchLimitMessage({ unwatched: unwatched.size, limit: readWatchLimit(), rescanSeconds: UNWATCHED_RESCAN_MS / 1000 }))
+    }, 2000).unref()
+  }
 }

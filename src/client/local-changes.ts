@@ -1,11 +1,13 @@
 // Local changes (the original's "serve" thread): a path the watcher or a scan names is compared
 // with the index (flow 1); a change is chunked, hashed and proposed to the hub, and the hub's
 // answer recorded or applied. Deletions are held back until they stop coming.
+import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tombstone, type Entry } from '../index/entry.ts'
 import { ChunkList } from '../chunk/chunk-list.ts'
 import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks, type FileContent } from '../fs/read-chunks.ts'
+import { compareTree } from './tree-compare.ts'
 import { checkRelativePath, PathError } from '../fs/safe-path.ts'
 import { readdirInFolder, SymlinkInPathError } from '../fs/folder-boundary.ts'
 import { localState, stillBeingWritten, SETTLE_WINDOW_NS, type LocalStat } from '../reconcile/client-decide.ts'
@@ -30,7 +32,13 @@ const SETTLE_RETRY_MS = Number(SETTLE_WINDOW_NS / 1_000_000n)
  * then utimes: the write went unseen and the empty file was synced). It is looked at once more. */
 const RECENT_CHANGE_NS = 2_000_000_000n
 const RECHECK_AFTER_MS = 100
+/** The safety-net comparison of the whole tree (a watcher can miss events: an inotify queue
+ * overflow); every 30 s once some directories could not be watched (the inotify limit). */
 const RESCAN_INTERVAL_MS = 5 * 60 * 1000
+export const UNWATCHED_RESCAN_MS = 30_000
+/** Paths a walk may leave waiting in the queue before it waits: a tree moved in is queued as it
+ * is proposed, not all at once (a closure and a set entry per path of the tree) */
+const WALK_BACKLOG = 2000
 /** Paths whose "not synced" warning was given: one warning each, and a bounded memory of them. */
 const MAX_WARNED = 10_000
 /** The file went between the look and the read (an editor's swap file, git's lock files): a
@@ -54,8 +62,6 @@ export interface LocalChangesOptions {
   rescanned?: () => void
   /** work on a path failed (the same handler as the path queue's) */
   failed: (path: string, err: unknown) => void
-  /** compares the whole tree with the index, calling changed() for each path that differs */
-  scan: () => Promise<unknown>
   /** the folder's ignore rules (.distsyncignore) */
   ignored?: (path: string, kind: 'file' | 'dir' | 'symlink') => boolean
 }
@@ -69,9 +75,19 @@ export class LocalChanges {
   readonly #deletions = new Set<string>()
   #deletionTimer: NodeJS.Timeout | undefined
   readonly #warned = new Set<string>()
+  #rescanEvery = RESCAN_INTERVAL_MS
+  #restartRescans: (() => void) | undefined
+  #scans = 0
 
   constructor (opts: LocalChangesOptions) {
     this.#opts = opts
+  }
+
+  /** Some directories are not watched (the inotify limit): compare the tree every 30 s. */
+  unwatched (): void {
+    if (this.#rescanEvery === UNWATCHED_RESCAN_MS) return
+    this.#rescanEvery = UNWATCHED_RESCAN_MS
+    this.#restartRescans?.()
   }
 
   /** Compares the whole disk with the index now (after the ignore rules changed, say). */
@@ -97,15 +113,36 @@ export class LocalChanges {
    */
   sessionStarted (): () => void {
     void this.#rescan()
-    const rescans = setInterval(() => { void this.#rescan() }, RESCAN_INTERVAL_MS)
-    return () => { clearInterval(rescans) }
+    let rescans: NodeJS.Timeout | undefined
+    const start = (): void => {
+      clearInterval(rescans)
+      rescans = setInterval(() => { void this.#rescan() }, this.#rescanEvery)
+    }
+    start()
+    this.#restartRescans = start
+    return () => {
+      clearInterval(rescans)
+      this.#restartRescans = undefined
+    }
   }
 
-  /** Everything on disk and in the index, checked against each other. */
+  /**
+   * The disk and the index compared one directory at a time (tree-compare.ts): only paths that
+   * differ are queued, nothing is read or hashed. Ignored directories are not walked.
+   */
   async #rescan (): Promise<void> {
-    const { signal } = this.#opts
+    const { root, index, signal, queue } = this.#opts
+    const started = performance.now()
     try {
-      await this.#opts.scan()
+      const counts = await compareTree({
+        root, index, signal,
+        changed: path => { this.changed(path) },
+        descend: dir => this.#opts.ignored?.(dir, 'dir') !== true,
+        onTemp: rel => { void unlink(join(root, rel)).catch(() => {}) },
+        backlog: async () => { await queue.below(WALK_BACKLOG) }
+      })
+      const first = this.#scans++ === 0
+      log[first ? 'info' : 'debug']({ ...counts, ms: Math.round(performance.now() - started) }, first ? 'startup scan done' : 'rescan done')
     } catch (err) {
       if (!signal.aborted) log.error({ err: (err as Error).message }, 'scan failed')
     }

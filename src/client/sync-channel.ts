@@ -7,6 +7,7 @@ import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
 import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type Result } from '../protocol/codec.ts'
 import { readFrame } from '../net/frames.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
+import { TurnSlicer } from '../net/turn-slicer.ts'
 import type { Entry } from '../index/entry.ts'
 import { HubRefusedError } from './hub-link.ts'
 import type { Stream } from '@libp2p/interface'
@@ -47,7 +48,9 @@ export class SyncChannel {
   async run (sinceSeq: number, handlers: ChannelHandlers): Promise<void> {
     try {
       await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq, folder: this.#folder } }))
+      const turns = new TurnSlicer()
       while (true) {
+        await turns.pass()
         const frame = await readFrame(this.#lp, this.#signal)
         if (frame == null) break
         const msg = decodeHubMessage(frame)

@@ -113,7 +113,7 @@ export class TreeMonitor {
     const unwatched = this.#watches.unwatched.length
     if (this.#warned || unwatched === 0) return
     this.#warned = true
-    const line = watchLimitMessage({ watched: this.#watches.watched, unwatched, limit: readWatchLimit(), rescanSeconds: Math.round((this.#opts.unwatchedRescanMs ?? UNWATCHED_RESCAN_MS) / 1000) })
+    const line = watchLimitMessage({ unwatched, limit: readWatchLimit(), rescanSeconds: Math.round((this.#opts.unwatchedRescanMs ?? UNWATCHED_RESCAN_MS) / 1000) })
     if (this.#opts.warn != null) this.#opts.warn(line)
     else log.warn({ code: this.#watches.lastError?.code }, line)
   }

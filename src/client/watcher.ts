@@ -16,7 +16,8 @@ export interface TreeWatcher {
 
 /** `replacedDir(relDir)`: true if the index holds `relDir` as something other than a live
  * directory (a file, a link, a tombstone); a child reported there means it became a directory. */
-export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void, replacedDir?: (relDir: string) => boolean): TreeWatcher {
+/** `skip`: paths not to watch at all (the ignore rules): an ignored node_modules/ costs no watches. */
+export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void, replacedDir?: (relDir: string) => boolean, skip?: (relPath: string, isDir: boolean) => boolean): TreeWatcher {
   const toRel = (abs: string): string => relative(root, abs).split(sep).join('/')
   const ignored = (rel: string): boolean => {
     if (rel === '' || rel.startsWith('..')) return false
@@ -27,7 +28,11 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
     followSymlinks: false,
     // the client's own scan covers startup; atomic saves are ordinary change events to us
     atomic: false,
-    ignored: (abs: string) => ignored(toRel(abs))
+    // chokidar asks without stats first, then with them: a directory rule matches the second time
+    ignored: (abs: string, stats?: { isDirectory: () => boolean }) => {
+      const rel = toRel(abs)
+      return ignored(rel) || (rel !== '' && !rel.startsWith('..') && skip?.(rel, stats?.isDirectory() === true) === true)
+    }
   })
   watcher.on('all', (_event, abs) => {
     const rel = toRel(abs)

@@ -26,9 +26,15 @@ export function suggestedWatchLimit (limit: number | undefined, unwatched: numbe
   return n
 }
 
+/** Errors of a watch that the kernel's limits refused (the directory stays unwatched). */
+export function isWatchLimitError (err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code
+  return code === 'ENOSPC' || code === 'EMFILE'
+}
+
 /** One line: what is not watched, what is done instead, and the fix. */
-export function watchLimitMessage (o: { watched: number, unwatched: number, limit: number | undefined, rescanSeconds: number }): string {
+export function watchLimitMessage (o: { unwatched: number, limit: number | undefined, rescanSeconds: number }): string {
   const limit = o.limit == null ? 'the inotify watch limit' : `the inotify watch limit (fs.inotify.max_user_watches = ${o.limit})`
-  return `${limit} is reached: ${o.unwatched} of ${o.watched + o.unwatched} directories are not watched and are rescanned every ${o.rescanSeconds} s instead; ` +
+  return `${limit} is reached: ${o.unwatched} ${o.unwatched === 1 ? 'directory is' : 'directories are'} not watched, so the whole folder is rescanned every ${o.rescanSeconds} s instead; ` +
     `to watch them all, run: sudo sysctl fs.inotify.max_user_watches=${suggestedWatchLimit(o.limit, o.unwatched)} (and put it in /etc/sysctl.d/ to keep it)`
 }

@@ -13,6 +13,7 @@ import { peerIdOf } from '../net/identity.ts'
 import { BlockMissingError, fetchBlocks, handleBlocks, type BlockSource } from '../net/block-transfer.ts'
 import { FetchIdleError, MemberLimits, proposalBytes } from './member-limits.ts'
 import { LogLimit } from '../log-limit.ts'
+import { TurnSlicer } from '../net/turn-slicer.ts'
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
@@ -152,7 +153,10 @@ export class HubService {
 
   async #runSession (session: Session): Promise<void> {
     const signal = this.#abort.signal
+    // one member's buffered frames must not hold the event loop (other members' pings)
+    const turns = new TurnSlicer()
     while (!signal.aborted) {
+      await turns.pass()
       const frame = await readFrame(session.lp, signal)
       if (frame == null) break
       const msg = decodeClientMessage(frame)

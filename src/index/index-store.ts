@@ -76,6 +76,13 @@ export class IndexStore {
     return out
   }
 
+  /** Every live path with its kind and size, read as it is iterated (a status request on a big
+   * tree must not hold the whole index). */
+  * live (): Generator<{ path: string, kind: EntryKind, size: number }> {
+    const rows = this.#db.prepare('SELECT path, kind, size FROM entries WHERE deleted = 0').iterate() as Iterable<{ path: string, kind: EntryKind, size: number }>
+    for (const r of rows) yield { path: r.path, kind: r.kind, size: Number(r.size) }
+  }
+
   /** Records a path's entry and, when `locate`, that its chunks are now readable there. */
   put (rec: IndexRecord, locate = false): void {
     this.#write(() => {

@@ -4,6 +4,7 @@
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Libp2p } from 'libp2p'
 import { boundedLpStream } from './bounded-lp.ts'
+import { TurnSlicer } from './turn-slicer.ts'
 import { ByteBudget, PeerBudgets } from './byte-budget.ts'
 import { ANSWER_BYTES_PER_PEER, BLOCK_REQUEST_BUFFER, BLOCK_STREAMS_PER_CONNECTION } from './limits.ts'
 import { BLOCKS_PROTOCOL, BLOCK_READ_BUFFER, BLOCK_WINDOW_BYTES, MAX_BLOCK_FRAME, MAX_HASHES_PER_REQUEST } from '../protocol/constants.ts'
@@ -60,6 +61,7 @@ export async function serveBlocks (stream: Stream, source: BlockSource, signal: 
     p.catch(() => {})
     return p
   }
+  const turns = new TurnSlicer()
   try {
     while (true) {
       const frame = await readFrame(lp, signal)
@@ -83,6 +85,8 @@ export async function serveBlocks (stream: Stream, source: BlockSource, signal: 
         batchHeld = 0
       }
       for (const [i, hash] of hashes.entries()) {
+        // chunk reads may complete synchronously: a request of 1024 must let other peers in
+        await turns.pass()
         // the budget is short: what this stream holds goes out first, or streams sharing it
         // could each wait for the others' bytes
         if (batch.length > 0 && budget.available < MAX_BLOCK_FRAME) await send()

@@ -8,7 +8,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { noiseCrypto } from './noise-crypto.ts'
 import './yamux-window.ts'
 import { PendingHandshakes } from './pending-handshakes.ts'
-import { CONNECTIONS_PER_PEER, HANDSHAKE_TIMEOUT_MS, PENDING_HANDSHAKES, PENDING_HANDSHAKES_PER_ADDRESS, PENDING_HANDSHAKE_GRACE_MS, STREAMS_PER_CONNECTION, STREAM_WRITE_BUFFER } from './limits.ts'
+import { CONNECTIONS_PER_PEER, CONNECTIONS_PER_SECOND_PER_ADDRESS, HANDSHAKE_TIMEOUT_MS, PRE_HANDSHAKE_BYTES, PENDING_HANDSHAKES, PENDING_HANDSHAKES_PER_ADDRESS, PENDING_HANDSHAKE_GRACE_MS, STREAMS_PER_CONNECTION, STREAM_WRITE_BUFFER } from './limits.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 export interface NodeOptions {
@@ -25,7 +25,7 @@ export interface NodeOptions {
 
 export async function createNode (opts: NodeOptions): Promise<Libp2p> {
   const allow = opts.allow
-  const pending = new PendingHandshakes({ perAddress: PENDING_HANDSHAKES_PER_ADDRESS, graceMs: PENDING_HANDSHAKE_GRACE_MS })
+  const pending = new PendingHandshakes({ perAddress: PENDING_HANDSHAKES_PER_ADDRESS, graceMs: PENDING_HANDSHAKE_GRACE_MS, maxBytes: PRE_HANDSHAKE_BYTES })
   // the gate counts a peer's connections through the node it gates
   let self: Libp2p | undefined
   const node = await createLibp2p({
@@ -52,7 +52,7 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
     connectionManager: {
       // the default (5 new connections a second per host) refuses clients that reconnect together
       // after a hub restart, and clients behind one NAT address
-      inboundConnectionThreshold: 1000,
+      inboundConnectionThreshold: CONNECTIONS_PER_SECOND_PER_ADDRESS,
       // fifty clients reconnecting at once after a hub restart must not be turned away mid-handshake
       maxIncomingPendingConnections: PENDING_HANDSHAKES,
       // a socket that has not finished Noise and yamux by then is closed (libp2p's default: 10 s)

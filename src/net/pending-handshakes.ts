@@ -1,14 +1,18 @@
 // Handshakes (a TCP connection accepted, Noise and yamux not done yet) counted per IP address.
 // libp2p counts them only globally (maxIncomingPendingConnections): 300 idle sockets from one
 // address filled every slot and an allowlisted client's dial was reset for as long as they stayed.
+import type { Socket } from 'node:net'
 import type { MultiaddrConnection } from '@libp2p/interface'
 
-interface Pending { maConn: MultiaddrConnection, since: number }
+interface Pending { maConn: MultiaddrConnection, since: number, stopCounting: () => void }
 
 export interface PendingLimits {
   perAddress: number
   /** a handshake younger than this is never dropped for a newcomer */
   graceMs: number
+  /** bytes a connection may send before its handshake is done (multistream-select reads a
+   * length prefix byte by byte, each an await: 8 sockets of garbage kept a core busy) */
+  maxBytes: number
 }
 
 export class PendingHandshakes {
@@ -18,6 +22,8 @@ export class PendingHandshakes {
   /** handshakes dropped for a newcomer, and newcomers refused, since start */
   dropped = 0
   refused = 0
+  /** connections aborted for sending too much before their handshake was done */
+  overLength = 0
 
   constructor (limits: PendingLimits, now: () => number = Date.now) {
     this.#limits = limits
@@ -46,7 +52,7 @@ export class PendingHandshakes {
       this.#remove(host, oldest.maConn)
       oldest.maConn.abort(new Error('handshake dropped: too many pending from this address'))
     }
-    list.push({ maConn, since: this.#now() })
+    list.push({ maConn, since: this.#now(), stopCounting: this.#countBytes(maConn) })
     this.#byHost.set(host, list)
     maConn.addEventListener('close', () => { this.#remove(host, maConn) }, { once: true })
     return false
@@ -62,8 +68,25 @@ export class PendingHandshakes {
     const list = this.#byHost.get(host)
     if (list == null) return
     const i = list.findIndex(p => p.maConn === maConn)
-    if (i >= 0) list.splice(i, 1)
+    if (i >= 0) list.splice(i, 1)[0]!.stopCounting()
     if (list.length === 0) this.#byHost.delete(host)
+  }
+
+  /** Counts what the socket receives ahead of libp2p's own listener, so that the connection is
+   * aborted before libp2p reads past the bound. A connection that is not TCP is not counted. */
+  #countBytes (maConn: MultiaddrConnection): () => void {
+    const socket = (maConn as MultiaddrConnection & { socket?: Socket }).socket
+    if (socket == null || typeof socket.prependListener !== 'function') return () => {}
+    let bytes = 0
+    const onData = (buf: Buffer): void => {
+      bytes += buf.byteLength
+      if (bytes <= this.#limits.maxBytes) return
+      this.overLength++
+      socket.off('data', onData)
+      maConn.abort(new Error(`${bytes} bytes before the handshake was done`))
+    }
+    socket.prependListener('data', onData)
+    return () => { socket.off('data', onData) }
   }
 }
 

@@ -11,7 +11,7 @@ import { distsyncCli, repoRoot } from '../../scripts/bench/paths.ts';
 const root = repoRoot();
 const cliBuilt = existsSync(distsyncCli(root));
 
-test('bench harness measures distsync on every workload at --quick size', { timeout: 55_000, skip: cliBuilt ? false : 'distsync CLI not built' }, async () => {
+test('bench harness measures distsync on every workload at --quick size', { timeout: 150_000, skip: cliBuilt ? false : 'distsync CLI not built' }, async () => {
   const log: string[] = [];
   const options = quickOptions({ tools: ['distsync'] });
   assert.equal(options.sizes.smallFiles, 50);

@@ -52,6 +52,9 @@ test('ignore rules: added, changed and removed live; ignored files deleted nowhe
     await writeFile(join(a, '.distsyncignore'), '*.log\n')
     await waitFor('x.tmp, build/out.js and notes.tmp everywhere', async () =>
       await exists(join(b, 'x.tmp')) && await exists(join(b, 'build', 'out.js')) && await exists(join(a, 'notes.tmp')), 30000)
+    // a directory that was not watched while ignored is watched now
+    await writeFile(join(a, 'build', 'later.js'), 'written after the rule went')
+    await waitFor('build/later.js to reach b', async () => await exists(join(b, 'build', 'later.js')), 30000)
   } finally {
     await c.close()
   }

@@ -19,7 +19,7 @@ function conn (host: string): MultiaddrConnection & { aborted: boolean, close: (
 
 test('past the limit the oldest of that address goes once past its grace; other addresses untouched', () => {
   let now = 0
-  const p = new PendingHandshakes({ perAddress: 3, graceMs: 100 }, () => now)
+  const p = new PendingHandshakes({ perAddress: 3, graceMs: 100, maxBytes: 1000 }, () => now)
   const idle = [conn('10.0.0.1'), conn('10.0.0.1'), conn('10.0.0.1')]
   for (const c of idle) assert.equal(p.admit(c), false)
   const other = conn('10.0.0.2')

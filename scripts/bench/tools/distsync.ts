@@ -5,11 +5,12 @@ import { logTail, waitForLine, type ProcessRegistry, type TrackedProcess } from 
 import { sleep } from '../sys-util.ts';
 import type { SessionSpec, SyncSession, ToolDriver } from './types.ts';
 
-/** The hub prints each listen multiaddr on its own stdout line once listening. */
 /** Gap between client starts when there are many clients (fan-out). */
 const CLIENT_START_SPACING_MS = 200;
 
-const LISTEN_LINE = /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/\S+$/;
+/** The hub prints each listen multiaddr on its own stdout line once listening. */
+export const listenLine = (ip: string): RegExp => new RegExp(`^/ip4/${ip.replace(/\./g, '\\.')}/tcp/\\d+/p2p/\\S+$`);
+const LISTEN_LINE = listenLine('127.0.0.1');
 
 /**
  * distsync as a user runs it: one hub process and one client process per
@@ -88,7 +89,7 @@ export class DistsyncDriver implements ToolDriver {
   async dispose(): Promise<void> {}
 }
 
-class DistsyncSession implements SyncSession {
+export class DistsyncSession implements SyncSession {
   get linkOwnerPid(): number | undefined {
     return this.procs.find((p) => p.role === 'hub')?.pid;
   }

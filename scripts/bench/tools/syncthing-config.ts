@@ -4,14 +4,22 @@
  * timing is stated here: no discovery, relays, NAT, usage or crash reports,
  * upgrades; normal CPU priority; the fs watcher with a 1 s delay.
  */
+export interface SyncthingPeer {
+  id: string;
+  name: string;
+  /** e.g. tcp://127.0.0.1:22001 */
+  address: string;
+}
+
 export interface SyncthingInstanceConfig {
   selfId: string;
   selfName: string;
-  peerId: string;
-  peerName: string;
-  peerListenPort: number;
-  listenPort: number;
-  guiPort: number;
+  /** Every other device sharing the folder (the benchmark's devices form a full mesh). */
+  peers: readonly SyncthingPeer[];
+  /** e.g. tcp://127.0.0.1:22000 */
+  listenAddress: string;
+  /** host:port, or an absolute path for a unix socket. */
+  guiAddress: string;
   apiKey: string;
   folderId: string;
   folderPath: string;
@@ -33,20 +41,20 @@ export function syncthingConfigXml(c: SyncthingInstanceConfig): string {
     <folder id="${c.folderId}" label="bench" path="${escapeXml(c.folderPath)}" type="sendreceive" rescanIntervalS="3600" fsWatcherEnabled="true" fsWatcherDelayS="1" ignorePerms="false" autoNormalize="true">
         <filesystemType>basic</filesystemType>
         <device id="${c.selfId}" introducedBy=""></device>
-        <device id="${c.peerId}" introducedBy=""></device>
+${c.peers.map((p) => `        <device id="${p.id}" introducedBy=""></device>`).join('\n')}
         <minDiskFree unit="%">0</minDiskFree>
         <markerName>.stfolder</markerName>
         <paused>false</paused>
     </folder>
 ${device(c.selfId, c.selfName, 'dynamic')}
-${device(c.peerId, c.peerName, `tcp://127.0.0.1:${c.peerListenPort}`)}
+${c.peers.map((p) => device(p.id, p.name, p.address)).join('\n')}
     <gui enabled="true" tls="false" debugging="false">
-        <address>127.0.0.1:${c.guiPort}</address>
+        <address>${escapeXml(c.guiAddress)}</address>
         <apikey>${c.apiKey}</apikey>
         <theme>default</theme>
     </gui>
     <options>
-        <listenAddress>tcp://127.0.0.1:${c.listenPort}</listenAddress>
+        <listenAddress>${escapeXml(c.listenAddress)}</listenAddress>
         <globalAnnounceEnabled>false</globalAnnounceEnabled>
         <localAnnounceEnabled>false</localAnnounceEnabled>
         <relaysEnabled>false</relaysEnabled>

@@ -20,6 +20,18 @@ interface Instance {
   proc?: TrackedProcess;
 }
 
+/** A new Syncthing home (keys, certificate) in `home`; resolves with its device ID. */
+export async function generateDevice(binary: string, home: string): Promise<string> {
+  const generated = await runCommand(binary, ['generate', `--home=${home}`, '--no-default-folder', '--skip-port-probing'], {
+    timeoutMs: 60_000,
+  });
+  const match = /Device ID:\s+([A-Z0-9-]{63})/.exec(`${generated.stdout}\n${generated.stderr}`);
+  if (generated.code !== 0 || match?.[1] === undefined) {
+    throw new BenchError('COMMAND_FAILED', `syncthing generate failed: ${generated.stderr.trim().slice(0, 300)}`);
+  }
+  return match[1];
+}
+
 /** GET a Syncthing REST endpoint on 127.0.0.1 with our API key. */
 async function rest<T>(inst: Instance, path: string): Promise<T> {
   const response = await fetch(`http://127.0.0.1:${inst.guiPort}${path}`, {
@@ -62,18 +74,11 @@ export class SyncthingDriver implements ToolDriver {
     const home = join(workDir, `st-${name}`);
     const folder = join(workDir, name === 'a' ? 'src' : 'dst0');
     await mkdir(join(folder, '.stfolder'), { recursive: true });
-    const generated = await runCommand(this.binary, ['generate', `--home=${home}`, '--no-default-folder', '--skip-port-probing'], {
-      timeoutMs: 60_000,
-    });
-    const match = /Device ID:\s+([A-Z0-9-]{63})/.exec(`${generated.stdout}\n${generated.stderr}`);
-    if (generated.code !== 0 || match?.[1] === undefined) {
-      throw new BenchError('COMMAND_FAILED', `syncthing generate failed: ${generated.stderr.trim().slice(0, 300)}`);
-    }
     return {
       name,
       home,
       folder,
-      deviceId: match[1],
+      deviceId: await generateDevice(this.binary, home),
       guiPort: await freePort(),
       listenPort: await freePort(),
       apiKey: randomBytes(18).toString('base64url'),
@@ -90,11 +95,9 @@ export class SyncthingDriver implements ToolDriver {
         syncthingConfigXml({
           selfId: self.deviceId,
           selfName: `bench-${self.name}`,
-          peerId: peer.deviceId,
-          peerName: `bench-${peer.name}`,
-          peerListenPort: peer.listenPort,
-          listenPort: self.listenPort,
-          guiPort: self.guiPort,
+          peers: [{ id: peer.deviceId, name: `bench-${peer.name}`, address: `tcp://127.0.0.1:${peer.listenPort}` }],
+          listenAddress: `tcp://127.0.0.1:${self.listenPort}`,
+          guiAddress: `127.0.0.1:${self.guiPort}`,
           apiKey: self.apiKey,
           folderId: FOLDER_ID,
           folderPath: self.folder,
