@@ -44,6 +44,8 @@ export interface ApplyContext {
   root: string
   index: IndexStore
   fetch: FetchChunks
+  /** a directory now stands where something else was: the watcher may not know it is one */
+  dirReplaced?: (relPath: string) => void
 }
 
 /** 'changed': the user changed the target meanwhile; nothing was written. */
@@ -66,6 +68,10 @@ export async function applyEntry (ctx: ApplyContext, entry: Entry, seq: number, 
     if (!sameStat(await localStat(abs), seen)) return 'changed'
     await clearWay(ctx, entry.path, seen)
     seen = null
+    if (entry.kind === 'dir') {
+      await ensureDir(root, entry.path)
+      ctx.dirReplaced?.(entry.path)
+    }
   }
   switch (entry.kind) {
     case 'dir':

@@ -42,6 +42,7 @@ export class SyncTargetError extends Error {
 /** Concurrent path operations: enough to hide round trips, few enough to bound open files. */
 const CONCURRENCY = 16
 const DIR_CHECK_MS = 500
+const WATCH_AGAIN_MS = 1000
 
 export interface ClientOptions {
   dir: string
@@ -113,6 +114,18 @@ export class ClientService {
       })
       hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null })
       const monitor = hub
+      let watcher: IgnoringWatcher | undefined
+      // chokidar, still handling the removal of what stood there, can drop a watch added at
+      // once (fs-fuzz seed 10): watched again, and looked into, once it has settled
+      const dirReplaced = (path: string): void => {
+        watcher?.watch(path)
+        setTimeout(() => {
+          if (own.aborted) return
+          watcher?.watch(path)
+          local.lookInside(path)
+        }, WATCH_AGAIN_MS).unref()
+        local.rescanSoon()
+      }
       const board = new StatusBoard({
         dir: root, hub: this.#hub.addr.toString(), folder: this.#opts.folder, peer: node.peerId.toString(),
         connection: () => monitor.channel != null ? 'connected' : monitor.generation === 0 ? 'connecting' : 'reconnecting',
@@ -125,13 +138,16 @@ export class ClientService {
       const replayFrom = await ignore.reload()
       const ignored = (path: string, kind: 'file' | 'dir' | 'symlink'): boolean => ignore.ignores(path, kind)
       const remote: RemoteChanges = new RemoteChanges({
+        dirReplaced,
         root, index, queue, signal: own, board, ignored,
         skipped: seq => { ignore.skipped(seq) },
         connection: () => monitor.connection,
         generation: () => monitor.generation,
-        proposeLocal: async path => { await local.propose(path) }
+        proposeLocal: async path => await local.propose(path)
       })
       const local: LocalChanges = new LocalChanges({
+        dirReplaced,
+        dirMade: path => { watcher?.watch(path) },
         root, dirId, index, blocks, queue, signal: own, fatal, failed, ignored,
         channel: () => monitor.channel,
         rescanned: () => { remote.retryParked() },
@@ -152,7 +168,7 @@ export class ClientService {
       const rulesChanged = async (): Promise<void> => {
         const from = await ignore.reload()
         if (from == null) return
-        await watcher.restart()
+        await watcher?.restart()
         local.rescan()
         if (from > 0) {
           remote.rewind(from - 1)
@@ -165,7 +181,7 @@ export class ClientService {
         return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
       }
       const limited = watchLimitWarning(() => { local.unwatched() })
-      const watcher: IgnoringWatcher = new IgnoringWatcher(root, path => {
+      watcher = new IgnoringWatcher(root, path => {
         if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
         local.changed(path)
       }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored)

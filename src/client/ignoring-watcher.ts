@@ -14,6 +14,9 @@ export class IgnoringWatcher {
 
   get ready (): Promise<void> { return this.#current.ready }
 
+  /** Watches a directory again (one that replaced a file or link: chokidar may have dropped it). */
+  watch (relDir: string): void { this.#current.watch(relDir) }
+
   /** Watches with the rules as they are now; resolves when the new watcher is ready. */
   async restart (): Promise<void> {
     const old = this.#current

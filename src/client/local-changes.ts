@@ -35,6 +35,9 @@ const RECHECK_AFTER_MS = 100
 /** The safety-net comparison of the whole tree (a watcher can miss events: an inotify queue
  * overflow); every 30 s once some directories could not be watched (the inotify limit). */
 const RESCAN_INTERVAL_MS = 5 * 60 * 1000
+/** After a path changed kind, the whole tree is compared again this much later (at most one
+ * such scan pending): chokidar's own state can go astray there and miss what follows. */
+const RESCAN_SOON_MS = 2000
 export const UNWATCHED_RESCAN_MS = 30_000
 /** Paths a walk may leave waiting in the queue before it waits: a tree moved in is queued as it
  * is proposed, not all at once (a closure and a set entry per path of the tree) */
@@ -58,6 +61,10 @@ export interface LocalChangesOptions {
   apply: (entry: Entry, seq: number, seen: LocalStat | null) => Promise<ApplyOutcome>
   /** the client cannot go on (the directory went) */
   fatal: (err: Error) => void
+  /** a directory was found where the index has something else (the watcher is told to watch it) */
+  dirReplaced?: (path: string) => void
+  /** a new directory (the watcher is told to watch it) */
+  dirMade?: (path: string) => void
   /** each periodic or reconnect rescan (remote changes parked for later are tried again) */
   rescanned?: () => void
   /** work on a path failed (the same handler as the path queue's) */
@@ -75,6 +82,7 @@ export class LocalChanges {
   readonly #deletions = new Set<string>()
   #deletionTimer: NodeJS.Timeout | undefined
   readonly #warned = new Set<string>()
+  #rescanSoon: NodeJS.Timeout | undefined
   #rescanEvery = RESCAN_INTERVAL_MS
   #restartRescans: (() => void) | undefined
   #scans = 0
@@ -124,6 +132,14 @@ export class LocalChanges {
       clearInterval(rescans)
       this.#restartRescans = undefined
     }
+  }
+
+  /** One full comparison of disk and index shortly (a directory replaced a file or link). */
+  rescanSoon (): void {
+    this.#rescanSoon ??= setTimeout(() => {
+      this.#rescanSoon = undefined
+      if (!this.#opts.signal.aborted) void this.#rescan()
+    }, RESCAN_SOON_MS).unref()
   }
 
   /**
@@ -177,8 +193,9 @@ export class LocalChanges {
     for (const path of paths) this.#opts.queue.push(path, async () => { await this.propose(path, true) })
   }
 
-  /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. */
-  async propose (path: string, deletionSettled = false): Promise<void> {
+  /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. 'waiting':
+   * nothing proposed, the path is a deleted directory whose children's tombstones are due. */
+  async propose (path: string, deletionSettled = false): Promise<'waiting' | undefined> {
     const { root, index, signal } = this.#opts
     const channel = this.#opts.channel()
     if (channel == null) return // the rescan after reconnecting finds it
@@ -223,14 +240,19 @@ export class LocalChanges {
       return
     }
     if (local == null || local.kind === 'other') return
-    if (local.kind === 'dir' && rec?.entry.deleted === true && readdirInFolder(abs).length > 0) {
+    if (local.kind === 'dir' && rec?.entry.deleted === true && this.#onlyOlderInside(path, rec.seq)) {
       // the hub deleted this directory and its children's tombstones are on their way: the last
-      // one removes it. Proposing it would bring it back everywhere.
-      return
+      // one removes it. Proposing it would bring it back everywhere. (With anything newer than
+      // the deletion inside, the directory is the user's again, and proposed.)
+      return 'waiting'
     }
-    // a directory where the index has a file or link (rm x && mkdir x): the watcher may have
-    // reported none of what is inside it
-    if (local.kind === 'dir' && rec != null && !rec.entry.deleted && rec.entry.kind !== 'dir') this.#lookInside(path)
+    // a directory the index does not hold as one (new, or made where a file was: rm x && mkdir
+    // x): the watcher may watch nothing in it and have reported none of what is inside
+    if (local.kind === 'dir' && (rec == null || rec.entry.deleted || rec.entry.kind !== 'dir')) {
+      if (rec == null) this.#opts.dirMade?.(path)
+      else this.#opts.dirReplaced?.(path)
+      this.lookInside(path)
+    }
     const built = await this.#buildEntry(path, abs, local)
     if (built === 'gone') return
     if (built == null) {
@@ -273,7 +295,17 @@ export class LocalChanges {
     if (this.#recheck.size > 0) this.#recheckTimer = setTimeout(() => { this.#recheckDue() }, RECHECK_AFTER_MS).unref()
   }
 
-  #lookInside (dir: string): void {
+  /** true if the directory holds something and all of it is live in the index from before `seq` */
+  #onlyOlderInside (dir: string, seq: number): boolean {
+    const names = readdirInFolder(join(this.#opts.root, dir))
+    return names.length > 0 && names.every(name => {
+      const rec = this.#opts.index.get(`${dir}/${name}`)
+      return rec != null && !rec.entry.deleted && rec.seq < seq
+    })
+  }
+
+  /** Looks at everything directly in `dir` (a directory the watcher may not have watched). */
+  lookInside (dir: string): void {
     let names: string[]
     try {
       names = readdirInFolder(join(this.#opts.root, dir))

@@ -33,8 +33,10 @@ export interface RemoteChangesOptions {
   connection: () => Connection | undefined
   /** the current session's generation */
   generation: () => number
+  /** a directory replaced something else (the watcher is told to watch it) */
+  dirReplaced?: (path: string) => void
   /** the user's side of a path won (or changed meanwhile): look at it as a local change */
-  proposeLocal: (path: string) => Promise<void>
+  proposeLocal: (path: string) => Promise<'waiting' | undefined>
   /** counts what is pending and being fetched, for `distsync status` */
   board?: StatusBoard
   /** the folder's ignore rules: an ignored path is not applied; `skipped` remembers its seq */
@@ -187,7 +189,9 @@ export class RemoteChanges {
     switch (action) {
       case 'skip': return
       case 'apply':
-        if (await this.apply(entry, seq, local, c.blocks) === 'changed') await this.#opts.proposeLocal(entry.path)
+        if (await this.apply(entry, seq, local, c.blocks) === 'changed' && await this.#opts.proposeLocal(entry.path) === 'waiting') {
+          throw new ApplyLaterError('ERR_DIR_IN_THE_WAY', `${entry.path}: a deleted directory is still being emptied`)
+        }
         return
       case 'adopt':
         index.put({ entry, seq, stat: local?.kind === 'file' ? local : null }, entry.kind === 'file' && !entry.deleted)
@@ -196,13 +200,15 @@ export class RemoteChanges {
         await this.apply(entry, seq, local)
         return
       case 'propose-local':
-        await this.#opts.proposeLocal(entry.path)
+        // a deleted directory still emptying: this change is for once it is gone
+        if (await this.#opts.proposeLocal(entry.path) === 'waiting') throw new ApplyLaterError('ERR_DIR_IN_THE_WAY', `${entry.path}: a deleted directory is still being emptied`)
     }
   }
 
   #context (attached: AttachedBlock[], entry: Entry): ApplyContext {
     return {
       root: this.#opts.root,
+      ...(this.#opts.dirReplaced != null ? { dirReplaced: this.#opts.dirReplaced } : {}),
       index: this.#opts.index,
       fetch: withAttached(attached, refs => this.#fetch(refs, entry))
     }

@@ -12,6 +12,8 @@ export interface TreeWatcher {
    * written before is the startup scan's to find (there is no gap between the two). */
   ready: Promise<void>
   close: () => Promise<void>
+  /** makes sure a directory is watched (one made where a file was is not, by chokidar) */
+  watch: (relDir: string) => void
 }
 
 /** `replacedDir(relDir)`: true if the index holds `relDir` as something other than a live
@@ -54,5 +56,5 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
   })
   watcher.on('error', err => { failed(err as Error) })
   const ready = new Promise<void>(resolve => { watcher.once('ready', resolve) })
-  return { ready, close: async () => { await watcher.close() } }
+  return { ready, close: async () => { await watcher.close() }, watch: dir => { watcher.add(join(root, dir)) } }
 }
