@@ -11,7 +11,7 @@ const seeds = process.env.DISTSYNC_FUZZ_SEED != null ? [Number(process.env.DISTS
 /** Seeds that still diverge at times, with why: they run and report, but do not fail the suite. */
 const KNOWN: Record<number, string> = {
   // issue 16, open: the same class as seed 102 of the long run (a directory on one client, a file
-  // from the other, never proposed after a "propose-local" decision); 1 of 3 suite runs
+  // from the other, never proposed after a "propose-local" decision); 2 of 3 suite runs today
   2: 'diverges at times: b/c stays a directory on one client and a file on the other (issue 16)'
 }
 
