@@ -109,8 +109,9 @@ export class HubService {
         this.#peerLog.line('warn', session.peer, { err: (err as Error).message }, 'sync stream closed')
         stream.abort(err as Error)
       }).finally(() => {
-        const key = sessionKey(session)
-        if (key != null && this.#sessions.get(key) === session) this.#sessions.delete(key)
+        if (session.folder == null) return
+        const key = sessionKey(session.folder.name, session.peer)
+        if (this.#sessions.get(key) === session) this.#sessions.delete(key)
       })
     }, { maxInboundStreams: 4 })
     await handleBlocks(node, peer => {
@@ -130,8 +131,11 @@ export class HubService {
     return node.getMultiaddrs().map(ma => ma.toString()).map(ma => ma.includes('/p2p/') ? ma : `${ma}/p2p/${peer}`)
   }
 
+  /** Per chunk served: a lookup per folder (a few), not a walk over every session. */
   #readableBy (peer: string, hash: Uint8Array): boolean {
-    for (const s of this.#sessions.values()) if (s.peer === peer && s.folder?.journal.hasChunk(hash) === true) return true
+    for (const folder of this.#folders.values()) {
+      if (this.#sessions.has(sessionKey(folder.name, peer)) && folder.journal.hasChunk(hash)) return true
+    }
     return false
   }
 
@@ -172,7 +176,7 @@ export class HubService {
             return
           }
           const folder = this.#folders.get(name)
-          const key = `${name}\0${session.peer}`
+          const key = sessionKey(name, session.peer)
           this.#sessions.get(key)?.stream.abort(new Error('replaced by a newer session of the same peer'))
           this.#sessions.set(key, session)
           log.info({ peer: session.peer, folder: name, since: sinceSeq, head: folder.journal.headSeq }, 'client subscribed')
@@ -339,6 +343,6 @@ export class HubService {
   }
 }
 
-function sessionKey (session: Session): string | undefined {
-  return session.folder == null ? undefined : `${session.folder.name}\0${session.peer}`
+function sessionKey (folder: string, peer: string): string {
+  return `${folder}\0${peer}`
 }

@@ -28,9 +28,11 @@ export interface Proc {
 const STOP_GRACE_MS = 30_000
 const REPORT_DIR = join(tmpdir(), 'distsync-reports')
 
-export function run (args: string[], env: Record<string, string> = {}): Proc {
+/** `launcher`: a command that runs the rest of its arguments (say, in a namespace of its own). */
+export function run (args: string[], env: Record<string, string> = {}, launcher: string[] = []): Proc {
   const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${REPORT_DIR}`.trim()
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISTSYNC_LOG: 'debug', NODE_OPTIONS: nodeOptions, ...env } })
+  const command = [...launcher, process.execPath, CLI, ...args]
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISTSYNC_LOG: 'debug', NODE_OPTIONS: nodeOptions, ...env } })
   live.add(child)
   let out = ''
   let err = ''

@@ -3,24 +3,17 @@
 // fs.inotify setting); it says so once with the fix and still finds changes by rescanning.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CLI, clientReady, converged, startClient, startHub, tempDir, waitFor, type Proc } from './harness.ts'
+import { clientReady, converged, run, startClient, startHub, tempDir, waitFor, type Proc } from './harness.ts'
 
 const LOWER = 'echo 10 > /proc/sys/user/max_inotify_watches'
 const canLower = spawnSync('unshare', ['-Ur', 'sh', '-c', LOWER], { stdio: 'ignore' }).status === 0
 
 /** `distsync client` in its own user namespace with a limit of 10 inotify watches. */
 function limitedClient (hub: string, dir: string): Proc {
-  const child = spawn('unshare', ['-Ur', 'sh', '-c', `${LOWER} && exec "$0" "$@"`, process.execPath, CLI, 'client', '--hub', hub, dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISTSYNC_LOG: 'debug' } })
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { err += d.toString() })
-  const exited = new Promise<number>(resolve => { child.on('exit', code => { resolve(code ?? 137) }) })
-  const end = async (sig: NodeJS.Signals): Promise<number> => { if (child.exitCode == null) child.kill(sig); return await exited }
-  return { child, stdout: () => out, stderr: () => err, exited, stop: async () => await end('SIGTERM'), kill: async () => await end('SIGKILL') }
+  return run(['client', '--hub', hub, dir], {}, ['unshare', '-Ur', 'sh', '-c', `${LOWER} && exec "$0" "$@"`])
 }
 
 test('past the inotify watch limit: one line with the fix, and changes in unwatched directories still arrive', { skip: canLower ? false : 'cannot lower the inotify limit here (no user namespaces)' }, async () => {
