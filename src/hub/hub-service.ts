@@ -16,6 +16,7 @@ import { LogLimit } from '../log-limit.ts'
 import { TurnSlicer } from '../net/turn-slicer.ts'
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
+import { decideShape } from '../reconcile/tree-shape.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
 import { sameContent, type Entry } from '../index/entry.ts'
 import { ChunkListBuilder } from '../chunk/chunk-list.ts'
@@ -226,9 +227,14 @@ export class HubService {
     // From here to the commit nothing awaits: decisions on one path cannot interleave. Neither
     // the proposer nor anyone else hears of a record before it is on disk.
     const current = journal.get(entry.path)
-    const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts, session.peer)
+    const shape = { liveKind: (path: string) => { const e = journal.get(path)?.entry; return e == null || e.deleted ? undefined : e.kind }, liveBelow: (dir: string) => journal.liveBelow(dir) }
+    const decision = decideShape(entry, current?.entry, shape, this.#opts.conflicts === 'copy') ?? decideProposal(current, entry, p.baseSeq, this.#opts.conflicts, session.peer)
     let result: Result
     switch (decision.action) {
+      case 'refuse':
+        // never a live entry below a file or link (tree-shape.ts): the proposer clears the way first
+        log.info({ peer: session.peer, path: entry.path, reason: decision.reason }, 'refused for now')
+        return { id: p.id, outcome: 'rejected', seq: 0, reason: decision.reason }
       case 'same':
         result = { id: p.id, outcome: 'accepted', seq: decision.seq, reason: '' }
         break

@@ -21,6 +21,7 @@ export class JournalStore {
   readonly #setMeta: StatementSync
   readonly #addRef: StatementSync
   readonly #hasRef: StatementSync
+  readonly #liveBelow: StatementSync
   readonly #group: GroupCommit
   /** the last seq handed out */
   #head: number
@@ -59,6 +60,8 @@ export class JournalStore {
     this.#setMeta = this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
     this.#addRef = this.#db.prepare('INSERT OR IGNORE INTO chunk_refs (hash) VALUES (?)')
     this.#hasRef = this.#db.prepare('SELECT 1 FROM chunk_refs WHERE hash = ?')
+    // a range of the primary key: '0' is the character after '/'
+    this.#liveBelow = this.#db.prepare('SELECT 1 FROM entries WHERE path > ? AND path < ? AND deleted = 0 LIMIT 1')
     this.#backfillChunkRefs()
     const head = this.#db.prepare('SELECT MAX(seq) AS head FROM entries').get() as { head: number | null }
     this.#head = head.head ?? 0
@@ -71,6 +74,11 @@ export class JournalStore {
   get (path: string): JournalRecord | undefined {
     const row = this.#get.get(path) as Record<string, unknown> | undefined
     return row == null ? undefined : toRecord(row)
+  }
+
+  /** Whether any live entry lies below `dir` (tree-shape.ts). */
+  liveBelow (dir: string): boolean {
+    return this.#liveBelow.get(`${dir}/`, `${dir}0`) != null
   }
 
   /**
