@@ -290,10 +290,13 @@ export class LocalChanges {
    */
   async #shapeFirst (path: string, local: LocalStat, rec: IndexRecord | undefined, channel: SyncChannel, again: boolean): Promise<void> {
     const { root, index } = this.#opts
-    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+    const isDir = (rec: IndexRecord | undefined): boolean => rec != null && !rec.entry.deleted && rec.entry.kind === 'dir'
+    // the parent known as a directory: so were its own parents (one lookup for most proposals)
+    const parent = path.lastIndexOf('/')
+    for (let i = again || parent === -1 || !isDir(index.get(path.slice(0, parent))) ? path.indexOf('/') : -1; i !== -1; i = path.indexOf('/', i + 1)) {
       const dir = path.slice(0, i)
       const known = index.get(dir)
-      if (!again && known != null && !known.entry.deleted && known.entry.kind === 'dir') continue
+      if (!again && isDir(known)) continue
       let st
       try {
         st = localStatSync(join(root, dir))

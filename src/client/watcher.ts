@@ -70,5 +70,13 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
     failed(err as Error)
   })
   const ready = new Promise<void>(resolve => { watcher.once('ready', resolve) })
-  return { ready, close: async () => { await watcher.close() }, watch: dir => { watcher.add(join(root, dir)) } }
+  // unwatched first: chokidar keeps a closer for a watched root that went (rm -r, or a file put
+  // there), and add() of that path is then a no-op: nothing in the new directory is reported
+  // (fs-fuzz seed 109: a directory replaced twice by applies, the user's later writes unseen)
+  const rewatch = (dir: string): void => {
+    const abs = join(root, dir)
+    watcher.unwatch(abs)
+    watcher.add(abs)
+  }
+  return { ready, close: async () => { await watcher.close() }, watch: rewatch }
 }

@@ -204,3 +204,28 @@ test('16.1: a kind change that meets a deletion held back arrives when the path 
     await c.close()
   }
 })
+
+test('16.2: writes into a directory that replaced a file twice, by the hub\'s changes, arrive', async () => {
+  const c = await cluster(2)
+  const [a, b] = c.dirs as [string, string]
+  try {
+    await writeFile(join(b, 'c'), 'a file')
+    await converged([a, b])
+    for (let round = 0; round < 3; round++) {
+      // B makes c a directory: A applies it over its file (and watches it anew)
+      await rm(join(b, 'c'), { recursive: true })
+      await mkdir(join(b, 'c'))
+      await waitFor('c a directory on A', async () => (await tree(a)).get('c') === 'dir', 30000)
+      // past A's look inside the new directory and its rescan soon after: only the watcher sees this
+      await sleep(3500)
+      await writeFile(join(a, 'c', `g${round}.txt`), `written on A, round ${round}`)
+      await waitFor(`c/g${round}.txt on B`, async () => (await tree(b)).has(`c/g${round}.txt`), 20000)
+      // and back to a file
+      await rm(join(b, 'c'), { recursive: true })
+      await writeFile(join(b, 'c'), `a file again ${round}`)
+      await converged([a, b], 30000)
+    }
+  } finally {
+    await c.close()
+  }
+})
