@@ -227,8 +227,7 @@ export class HubService {
     // From here to the commit nothing awaits: decisions on one path cannot interleave. Neither
     // the proposer nor anyone else hears of a record before it is on disk.
     const current = journal.get(entry.path)
-    const shape = { liveKind: (path: string) => { const e = journal.get(path)?.entry; return e == null || e.deleted ? undefined : e.kind }, liveBelow: (dir: string) => journal.liveBelow(dir) }
-    const decision = decideShape(entry, current?.entry, shape, this.#opts.conflicts === 'copy') ?? decideProposal(current, entry, p.baseSeq, this.#opts.conflicts, session.peer)
+    const decision = decideShape(entry, current?.entry, journal, this.#opts.conflicts === 'copy') ?? decideProposal(current, entry, p.baseSeq, this.#opts.conflicts, session.peer)
     let result: Result
     switch (decision.action) {
       case 'refuse':

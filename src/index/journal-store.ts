@@ -4,7 +4,7 @@ import { GroupCommit, openDatabase, transaction } from './open-db.ts'
 import { ChunkList } from '../chunk/chunk-list.ts'
 import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } from './entry-row.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import type { Entry, JournalEntry } from './entry.ts'
+import type { Entry, EntryKind, JournalEntry } from './entry.ts'
 
 export interface JournalRecord extends JournalEntry { origin: string }
 
@@ -22,6 +22,7 @@ export class JournalStore {
   readonly #addRef: StatementSync
   readonly #hasRef: StatementSync
   readonly #liveBelow: StatementSync
+  readonly #kindOf: StatementSync
   readonly #group: GroupCommit
   /** the last seq handed out */
   #head: number
@@ -62,6 +63,7 @@ export class JournalStore {
     this.#hasRef = this.#db.prepare('SELECT 1 FROM chunk_refs WHERE hash = ?')
     // a range of the primary key: '0' is the character after '/'
     this.#liveBelow = this.#db.prepare('SELECT 1 FROM entries WHERE path > ? AND path < ? AND deleted = 0 LIMIT 1')
+    this.#kindOf = this.#db.prepare('SELECT kind FROM entries WHERE path = ? AND deleted = 0')
     this.#backfillChunkRefs()
     const head = this.#db.prepare('SELECT MAX(seq) AS head FROM entries').get() as { head: number | null }
     this.#head = head.head ?? 0
@@ -74,6 +76,11 @@ export class JournalStore {
   get (path: string): JournalRecord | undefined {
     const row = this.#get.get(path) as Record<string, unknown> | undefined
     return row == null ? undefined : toRecord(row)
+  }
+
+  /** The kind of a live entry, without reading the rest of its row (tree-shape.ts). */
+  liveKind (path: string): EntryKind | undefined {
+    return (this.#kindOf.get(path) as { kind: EntryKind } | undefined)?.kind
   }
 
   /** Whether any live entry lies below `dir` (tree-shape.ts). */

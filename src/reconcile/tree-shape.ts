@@ -27,8 +27,11 @@ export interface JournalShape {
 /** undefined: the proposal keeps the tree's shape; decideProposal decides the rest. */
 export function decideShape (proposal: Entry, current: Entry | undefined, journal: JournalShape, copies: boolean): ShapeDecision | undefined {
   if (proposal.deleted) return undefined
-  for (let i = proposal.path.indexOf('/'); i !== -1; i = proposal.path.indexOf('/', i + 1)) {
+  // nearest parent first: one that is a live directory had no file above it when it came, and
+  // none could become a file since (it lived below), so one lookup is the usual cost
+  for (let i = proposal.path.lastIndexOf('/'); i > 0; i = proposal.path.lastIndexOf('/', i - 1)) {
     const kind = journal.liveKind(proposal.path.slice(0, i))
+    if (kind === 'dir') break
     if (kind === 'file' || kind === 'symlink') return { action: 'refuse', reason: PARENT_NOT_DIR }
   }
   if (proposal.kind === 'dir' || !journal.liveBelow(proposal.path)) return undefined

@@ -31,6 +31,7 @@ const cases: Array<{ what: string, held: Entry[], proposal: Entry, copies?: bool
   { what: 'a directory below a file', held: [entry('x', 'file')], proposal: entry('x/a', 'dir'), expect: REFUSE_PARENT },
   { what: 'a file below a link', held: [entry('x', 'symlink')], proposal: entry('x/a', 'file'), expect: REFUSE_PARENT },
   { what: 'a file two levels below a file', held: [entry('x', 'dir'), entry('x/y', 'file')], proposal: entry('x/y/z/a', 'file'), expect: REFUSE_PARENT },
+  { what: 'below a directory, the parents above it are not read (none can be a file then)', held: [entry('x', 'file'), entry('x/y', 'dir')], proposal: entry('x/y/a', 'file'), expect: OK },
   { what: 'a file below a deleted file', held: [gone('x', 'file')], proposal: entry('x/a', 'file'), expect: OK },
   { what: 'a deletion below a file', held: [entry('x', 'file'), entry('x/a', 'file')], proposal: gone('x/a', 'file'), expect: OK },
   { what: 'a name that only starts like the file', held: [entry('x', 'file')], proposal: entry('xa/b', 'file'), expect: OK },
