@@ -244,6 +244,10 @@ export class LocalChanges {
         if (rec!.entry.kind === 'dir') for (const child of index.liveUnder(path)) this.#deletionSeen(child)
         return 'deferred'
       }
+      // what the index holds below a directory that went goes first: some of it may have come
+      // in (an apply) after the deletion was first seen (fs-fuzz seed 124), and the hub is left
+      // with no live entry under a deleted directory
+      if (rec!.entry.kind === 'dir') for (const child of index.liveUnder(path)) await this.propose(child, true)
       const gone = tombstone(path, rec!.entry.kind, BigInt(Date.now()) * 1_000_000n)
       await this.#handleResult(path, await channel.propose(gone, rec!.seq), null, gone)
       return
