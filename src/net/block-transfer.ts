@@ -146,6 +146,8 @@ export async function handleBlocks (node: Libp2p, source: BlockSource | ((peer: 
 }
 
 export interface FetchedBlock { ref: ChunkRef, data: Uint8Array, wire: StoredBlock }
+/** The peer answered that it does not have this chunk (a holder still receiving it, or one whose file changed). */
+export interface MissingBlock { ref: ChunkRef, missing: true }
 
 interface OpenStream { stream: Stream, lp: LengthPrefixedStream }
 
@@ -176,6 +178,14 @@ function releaseStream (connection: Connection, open: OpenStream): void {
  * Throws BlockMissingError if the peer no longer has one.
  */
 export async function * fetchBlocks (connection: Connection, refs: ChunkList, signal: AbortSignal): AsyncGenerator<FetchedBlock> {
+  for await (const b of fetchBlocksOrMissing(connection, refs, signal)) {
+    if ('missing' in b) throw new BlockMissingError(`peer no longer has chunk ${hex(b.ref.hash)}`)
+    yield b
+  }
+}
+
+/** As fetchBlocks, but a chunk the peer lacks is yielded as missing and the fetch goes on. */
+export async function * fetchBlocksOrMissing (connection: Connection, refs: ChunkList, signal: AbortSignal): AsyncGenerator<FetchedBlock | MissingBlock> {
   if (refs.length === 0) return
   let { open, reused } = await takeStream(connection, signal)
   let requested = 0
@@ -213,9 +223,8 @@ export async function * fetchBlocks (connection: Connection, refs: ChunkList, si
       }
       const block = decodeBlock(frame)
       if (!bytesEqual(block.hash, ref.hash)) throw new ProtocolError('ERR_BAD_BLOCK', `asked for chunk ${hex(ref.hash)}, got ${hex(block.hash)}`)
-      if (block.missing) throw new BlockMissingError(`peer no longer has chunk ${hex(ref.hash)}`)
       const wire = { data: block.data, zstd: block.zstd }
-      const data = openBlock(wire, ref.hash, ref.size)
+      const data = block.missing ? undefined : openBlock(wire, ref.hash, ref.size)
       outstanding -= ref.size
       received++
       if (received === refs.length) {
@@ -225,7 +234,7 @@ export async function * fetchBlocks (connection: Connection, refs: ChunkList, si
       } else {
         await requestMore()
       }
-      yield { ref, data, wire }
+      yield data == null ? { ref, missing: true } : { ref, data, wire }
     }
   } finally {
     // an error, or a consumer that stopped early: answers may still be on their way
