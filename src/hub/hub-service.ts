@@ -22,7 +22,7 @@ import type { ChunkList } from '../chunk/chunk-list.ts'
 import type { StoredBlock } from '../net/block-codec.ts'
 import { Session } from './session.ts'
 import { HolderBook } from './holder-book.ts'
-import { HubCopy } from './hub-copy.ts'
+import { HubCopy, type ProposalCharge } from './hub-copy.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ProtocolError } from '../protocol/errors.ts'
 import { Folders, type Folder } from './folders.ts'
@@ -172,6 +172,7 @@ export class HubService {
       connectionOf: peer => this.#sessions.get(`${folder.name}\0${peer}`)?.connection,
       held: rec => { this.#holdersChanged(folder, rec.seq, true) },
       bytesIn: n => { this.#traffic.chunkBytesIn += n },
+      bounded: async (origin, signal, fn) => await this.#members.fetch(origin, signal, fn),
       signal: this.#abort.signal
     })
     this.#peers.set(folder.name, fp = { book, copy })
@@ -238,11 +239,11 @@ export class HubService {
           if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'a proposal before hello')
           // proposals run concurrently: each may wait on its own chunk transfer. Past the
           // member's budget of proposals in flight, the next frame waits (this stops reading)
-          const release = await this.#members.admitProposal(session.peer, proposalBytes(msg.propose), signal)
-          void this.#propose(session, msg.propose).then(result => session.sendResult(result)).catch(err => {
+          const charge: ProposalCharge = { release: await this.#members.admitProposal(session.peer, proposalBytes(msg.propose), signal), kept: false }
+          void this.#propose(session, msg.propose, charge).then(result => session.sendResult(result)).catch(err => {
             this.#peerLog.line('warn', session.peer, { path: msg.propose.entry.path, err: (err as Error).message }, 'proposal failed; closing the sync stream')
             session.stream.abort(err as Error)
-          }).finally(release)
+          }).finally(() => { if (!charge.kept) charge.release() })
           break
         }
         case 'invalid-propose':
@@ -254,7 +255,8 @@ export class HubService {
     await session.stream.close({ signal }).catch(() => {})
   }
 
-  async #propose (session: Session, p: Propose, fetchedFirst = false): Promise<Result> {
+  /** `charge`: the proposal's share of the member's budget, kept by the hub's copy while the entry is pending. */
+  async #propose (session: Session, p: Propose, charge: ProposalCharge, fetchedFirst = false): Promise<Result> {
     const { entry } = p
     const folder = session.folder!
     const { journal } = folder
@@ -263,16 +265,17 @@ export class HubService {
       this.#peerLog.line('warn', session.peer, { path: entry.path, reason }, 'refused a proposal')
       return { id: p.id, outcome: 'rejected', seq: 0, reason }
     }
-    let missing: ChunkList | undefined
+    // the store lacks some chunk: the entry is committed pending (its list is made only where it is fetched here)
+    let lacking = false
     if (!entry.deleted && entry.kind === 'file') {
       try {
         await this.#storeAttached(entry, p.blocks)
-        missing = hubCopy.missingChunks(entry)
-        if (missing.length > 0 && carriesBlocks(entry)) {
+        lacking = hubCopy.lacksAny(entry)
+        if (lacking && carriesBlocks(entry)) {
           // a small file whose chunks did not come with it: the hub takes them before it commits,
           // as every small file is held when it is announced (one round trip)
-          await this.#fetchMissing(session, missing)
-          missing = hubCopy.missingChunks(entry)
+          await this.#fetchMissing(session, hubCopy.missingChunks(entry))
+          lacking = hubCopy.lacksAny(entry)
         }
       } catch (err) {
         // a chunk gone, or not what its hash says: the proposer's file changed under it (its
@@ -302,7 +305,7 @@ export class HubService {
         }
         const committed = journal.commit([
           ...(copy != null && current != null ? [{ entry: copy, origin: this.#peerId, held: current.held }] : []),
-          { entry, origin: session.peer, held: missing == null || missing.length === 0 }
+          { entry, origin: session.peer, held: !lacking }
         ])
         // holders are listed before any session can send the record (it waits for durable())
         if (copy != null && current != null) for (const h of book.holders(current.seq)) book.add(committed[0]!.seq, h)
@@ -311,7 +314,7 @@ export class HubService {
         for (const c of committed) hubCopy.replaced(c.entry.path, c.seq)
         if (current != null) book.forget(current.seq)
         await journal.durable()
-        for (const c of committed) if (!c.held) hubCopy.add(c)
+        for (const c of committed) if (!c.held) hubCopy.add(c, c === rec ? charge : undefined)
         result = { id: p.id, outcome: 'accepted', seq: rec.seq, reason: '' }
         log.info({ peer: session.peer, path: entry.path, seq: rec.seq, deleted: entry.deleted, held: rec.held, conflict: decision.copyCurrent }, 'accepted')
         break
@@ -319,15 +322,15 @@ export class HubService {
       case 'supersede': {
         if (decision.copyProposal) {
           // the proposer keeps no copy of a losing version: the hub takes it before it answers
-          if (!fetchedFirst && missing != null && missing.length > 0) {
+          if (!fetchedFirst && lacking) {
             try {
-              await this.#fetchMissing(session, missing)
+              await this.#fetchMissing(session, hubCopy.missingChunks(entry))
             } catch (err) {
               if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
               if (err instanceof FetchIdleError) return reject(err.message)
               throw err
             }
-            return await this.#propose(session, p, true)
+            return await this.#propose(session, p, charge, true)
           }
           const copy = this.#conflictCopy(folder, entry, session.peer)
           if (copy == null) return reject('no free conflict copy name left for this path')
@@ -357,6 +360,7 @@ export class HubService {
   #memberLeft (folder: Folder, peer: string): void {
     const { book, copy } = this.#peersOf(folder)
     for (const seq of book.leave(peer)) this.#holdersChanged(folder, seq)
+    copy.originLeft(peer)
     this.#sendMembers(folder)
     copy.consider()
   }

@@ -28,6 +28,8 @@ export interface FetchSource extends ScheduleSource {
 export interface SpreadOptions {
   /** how far requests may run ahead of the first chunk not received (bounds what waits to be used) */
   lookaheadBytes: number
+  /** bytes asked of one source and not yet answered (default: a block window, two requests) */
+  sourceWindowBytes?: number
   /** a holder dropped for this file, and why */
   onSourceFailed?: (id: string, err: Error) => void
 }
@@ -61,7 +63,7 @@ export class SpreadFetch {
     this.#opts = opts
     const sizes = new Uint32Array(refs.length)
     for (let i = 0; i < refs.length; i++) sizes[i] = refs.size(i)
-    this.#schedule = new ChunkSchedule(sizes, [], { batchBytes: BATCH_BYTES, sourceWindowBytes: BLOCK_WINDOW_BYTES, lookaheadBytes: opts.lookaheadBytes })
+    this.#schedule = new ChunkSchedule(sizes, [], { batchBytes: BATCH_BYTES, sourceWindowBytes: opts.sourceWindowBytes ?? BLOCK_WINDOW_BYTES, lookaheadBytes: opts.lookaheadBytes })
     for (const s of sources) this.addSource(s)
   }
 

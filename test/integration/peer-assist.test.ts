@@ -73,8 +73,10 @@ test('with --no-direct on the receiver everything still syncs, through the hub',
     await writeFile(join(a, 'big.bin'), data)
     await converged(c.dirs, 60000)
     assert.equal(sha(await readFile(join(b, 'big.bin'))), sha(data))
-    const st = await hubStatus(c.hub.dataDir)
-    assert.ok(st.chunkBytesOut >= 7 * MiB, `the hub sent only ${st.chunkBytesOut} chunk bytes`)
+    // the hub writes its traffic counters down once a second
+    let sent = 0
+    await waitFor('the hub to count the chunks it sent', async () => (sent = (await hubStatus(c.hub.dataDir)).chunkBytesOut) >= 7 * MiB, 20000, 500).catch(() => {})
+    assert.ok(sent >= 7 * MiB, `the hub sent only ${sent} chunk bytes`)
   } finally {
     await c.close()
   }
