@@ -116,6 +116,9 @@ test('many fetches at once over one connection all complete: none is reset past 
   await fetcher.start()
   try {
     const conn = await fetcher.dial(server.getMultiaddrs()[0]!)
+    // one fetch first: 48 streams opened the instant the dial returns can reach the server before
+    // it counts the handshake done, and past its pre-handshake byte limit it drops the connection
+    for await (const b of fetchBlocks(conn, listOf([chunks[0]!]), AbortSignal.timeout(60_000))) assert.ok(b.data.byteLength > 0)
     const results = await Promise.allSettled(chunks.map(async c => {
       for await (const b of fetchBlocks(conn, listOf([c]), AbortSignal.timeout(60_000))) assert.equal(b.data.byteLength, c.byteLength)
     }))
