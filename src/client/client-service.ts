@@ -107,8 +107,7 @@ export class ClientService {
     try {
       node = await createNode({
         privateKey: this.#opts.privateKey,
-        // a frozen hub is noticed within ~7 s instead of ~12 (a killed one at once: the
-        // connection closes). Every second cost the hub a stream per client per second.
+        // a frozen hub is noticed within ~7 s (a killed one at once: the connection closes)
         pingIntervalMs: 5000,
         ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
       })

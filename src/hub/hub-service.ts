@@ -98,7 +98,8 @@ export class HubService {
       listen: this.#opts.listen,
       ...(allow != null ? { allow } : {}),
       // clients ping the hub every 5 s; the hub only has to drop a frozen client eventually
-      pingIntervalMs: 10_000,
+      pingIntervalMs: 30_000,
+      pingTimeoutMs: 10_000,
       ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
     })
     this.#node = node
