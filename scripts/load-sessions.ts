@@ -13,6 +13,7 @@ import type { Entry } from '../src/index/entry.ts'
 
 /** Handshakes in flight at once: the hub admits 256 pending connections. */
 const CONNECT_CONCURRENCY = 16
+const CONNECT_ATTEMPTS = 8
 
 export interface LoadOptions {
   hub: string
@@ -55,7 +56,17 @@ export async function loadClients (opts: LoadOptions): Promise<LoadClients> {
     await node.start()
     const monitor = new HubMonitor({ node, hub, folder: opts.folder, graceMs: 30_000, signal: abort.signal })
     const caughtUp = Promise.withResolvers<void>()
-    await monitor.connect()
+    // the hub admits CONNECTIONS_PER_SECOND_PER_ADDRESS new connections a second from one address:
+    // a refusal past it is waited out, as a real client's reconnect would
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await monitor.connect()
+        break
+      } catch (err) {
+        if (attempt >= CONNECT_ATTEMPTS || abort.signal.aborted) { await node.stop(); throw err }
+        await sleep(500 * attempt, undefined, { signal: abort.signal })
+      }
+    }
     void monitor.run({
       opening: () => ({
         sinceSeq: Number.MAX_SAFE_INTEGER,

@@ -185,10 +185,14 @@ export class ClientService {
       }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
-        // the first scan starts once the watcher is ready, so a file written during start-up is
-        // seen by one or the other (under load chokidar took seconds to be ready, and a file
-        // written in between waited for the periodic rescan)
-        await Promise.race([this.#fatal.promise, watcher.ready, abortPromise(own)])
+        // chokidar's start-up walk (seconds on a big tree) runs alongside the session and its
+        // first comparison; one more once every directory is watched leaves no unseen window
+        void Promise.race([watcher.ready, abortPromise(own)]).then(async () => {
+          if (own.aborted) return
+          const started = performance.now()
+          await local.compareNow()
+          log.info({ ms: Math.round(performance.now() - started) }, 'watching the folder')
+        })
         const session = {
           opening: (gen: number) => remote.opening(gen),
           opened: () => local.sessionStarted()

@@ -104,6 +104,9 @@ export class LocalChanges {
   /** Compares the whole disk with the index now (after the ignore rules changed, say). */
   rescan (): void { void this.#rescan() }
 
+  /** The same comparison, awaited. */
+  async compareNow (): Promise<void> { await this.#rescan() }
+
   /** Paths waiting to be looked at and proposed (for `distsync status`). */
   get pendingPaths (): string[] { return [...this.#pending, ...this.#deletions] }
 
