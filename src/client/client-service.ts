@@ -181,7 +181,7 @@ export class ClientService {
       const limited = watchLimitWarning(() => { local.unwatched() })
       watcher = new IgnoringWatcher(root, path => {
         if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
-        local.changed(path)
+        local.watched(path)
       }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored)
       void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
       try {
