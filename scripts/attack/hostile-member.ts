@@ -57,7 +57,7 @@ export interface SyncSession { stream: Stream, lp: ReturnType<typeof lpStream>, 
 export async function openSync (node: Libp2p, hub: string, since = 0): Promise<SyncSession> {
   const stream = await node.dialProtocol(multiaddr(hub), SYNC_PROTOCOL)
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME, maxBufferSize: 64 * 1024 * 1024 })
-  await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: since, folder: DEFAULT_FOLDER } }))
+  await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: since, folder: DEFAULT_FOLDER, addrs: [] } }))
   let id = 0
   return { stream, lp, nextId: () => ++id }
 }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { existsSync } from 'node:fs'
 import { loadOrCreateIdentity, peerIdOf } from '../net/identity.ts'
 import { HubService } from '../hub/hub-service.ts'
-import { ClientService } from '../client/client-service.ts'
+import { ClientService, DEFAULT_LISTEN } from '../client/client-service.ts'
 import { JournalStore, type JournalStats } from '../index/journal-store.ts'
 import { foldersOnDisk, journalFile } from '../hub/folders.ts'
 import { STATE_DIR } from '../fs/safe-path.ts'
@@ -121,8 +121,10 @@ program.command('client')
   .option('--identity <file>', 'key file, made if missing (default: <dir>/.distsync/identity.key)')
   .option('--hub-grace <seconds>', 'how long to retry a lost hub before exiting 3 (default: client.hubGraceSeconds, 60)', Number)
   .option('--psk <file>', 'the swarm\'s pre-shared key file, as the hub\'s (default: client.psk, none)')
+  .addOption(listOption('--listen <multiaddr>', 'address the folder\'s other members fetch chunks from directly, repeatable', DEFAULT_LISTEN.join(' ')))
+  .option('--no-direct', 'neither listen for nor dial other members: every chunk through the hub (default: direct)')
   .option('--config <file>', 'JSON config over the embedded defaults (default: none)')
-  .action(async (dir: string, o: { hub: string, folder: string, identity?: string, hubGrace?: number, psk?: string, config?: string }) => {
+  .action(async (dir: string, o: { hub: string, folder: string, identity?: string, hubGrace?: number, psk?: string, listen: string[], direct: boolean, config?: string }) => {
     if (!isFolderName(o.folder)) throw new UsageError(`--folder ${o.folder}: a folder name is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`)
     const cfg = loadConfig(o.config != null ? userPath(o.config) : undefined)
     const grace = o.hubGrace ?? cfg.client.hubGraceSeconds
@@ -134,7 +136,7 @@ program.command('client')
     const psk = pskFile != null ? await readPsk(userPath(pskFile)) : undefined
     const privateKey = await loadOrCreateIdentity(o.identity != null ? userPath(o.identity) : join(root, STATE_DIR, 'identity.key'))
     process.stderr.write(`distsync: client ${peerIdOf(privateKey)} syncing ${root}\n`)
-    const client = new ClientService({ dir: root, hub: o.hub, folder: o.folder, privateKey, graceMs: grace * 1000, ...(psk != null ? { psk } : {}) })
+    const client = new ClientService({ dir: root, hub: o.hub, folder: o.folder, privateKey, graceMs: grace * 1000, listen: o.listen.length > 0 ? o.listen : DEFAULT_LISTEN, direct: o.direct, ...(psk != null ? { psk } : {}) })
     const stop = shutdownSignal()
     const progress = process.stderr.isTTY ? showProgress(() => client.board, stop) : undefined
     // the bar goes before the line that says why the client stopped

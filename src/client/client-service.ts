@@ -17,6 +17,7 @@ import { LocalBlocks } from './local-blocks.ts'
 import { GONE_CODES, LocalChanges } from './local-changes.ts'
 import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
+import { PeerExchange } from './peer-exchange.ts'
 import { DirGoneError, dirIdentity, watchDir } from './dir-monitor.ts'
 import { parseHubAddress, type HubAddress } from './hub-link.ts'
 import { IgnoringWatcher } from './ignoring-watcher.ts'
@@ -51,9 +52,16 @@ export interface ClientOptions {
   folder: string
   privateKey: PrivateKey
   graceMs: number
-  /** swarm key (src/net/psk.ts), the hub's */
+  /** addresses to listen on for other members (DEFAULT_LISTEN unless told) */
+  listen: string[]
+  /** false (--no-direct): neither listen nor dial members; everything through the hub */
+  direct: boolean
+  /** swarm key (src/net/psk.ts), the hub's; direct connections between members use it too */
   psk?: Uint8Array
 }
+
+/** All interfaces, a port the system picks: a member on the same LAN can reach it. */
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
 
 export class ClientService {
   readonly #opts: ClientOptions
@@ -105,14 +113,20 @@ export class ClientService {
     let node: Libp2p | undefined
     let hub: HubMonitor | undefined
     try {
+      // the gate: the hub and the members it lists, nobody else (peer-exchange.ts keeps it)
+      const allowed = new Set<string>()
       node = await createNode({
         privateKey: this.#opts.privateKey,
+        listen: this.#opts.direct ? this.#opts.listen : [],
+        allow: allowed,
         // a frozen hub is noticed within ~7 s (a killed one at once: the connection closes)
         pingIntervalMs: 5000,
         ...(this.#opts.psk != null ? { psk: this.#opts.psk } : {})
       })
-      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null })
+      const self = node
+      hub = new HubMonitor({ node, hub: this.#hub, folder: this.#opts.folder, graceMs: this.#opts.graceMs, signal: own, psk: this.#opts.psk != null, addrs: () => self.getMultiaddrs().map(ma => ma.toString()) })
       const monitor = hub
+      const peers = new PeerExchange({ node, self: node.peerId.toString(), hubPeer: this.#hub.peer, allowed, direct: this.#opts.direct, hubConnection: () => monitor.connection })
       let watcher: IgnoringWatcher | undefined
       // chokidar, still handling the removal of what stood there, can drop a watch added at
       // once (fs-fuzz seed 10): watched again, and looked into, once it has settled
@@ -138,9 +152,9 @@ export class ClientService {
       const ignored = (path: string, kind: 'file' | 'dir' | 'symlink'): boolean => ignore.ignores(path, kind)
       const remote: RemoteChanges = new RemoteChanges({
         dirReplaced,
-        root, index, queue, signal: own, board, ignored,
+        root, index, queue, signal: own, board, ignored, peers,
         skipped: seq => { ignore.skipped(seq) },
-        connection: () => monitor.connection,
+        channel: () => monitor.channel,
         generation: () => monitor.generation,
         proposeLocal: async path => await local.propose(path)
       })
@@ -152,12 +166,13 @@ export class ClientService {
         apply: async (entry, seq, seen) => await remote.apply(entry, seq, seen)
       })
       await handleBlocks(node, blocks, own, {
-        // only the hub may read this client's files
-        admit: peer => peer === this.#hub.peer,
+        // only the hub and current members may read this client's chunks (the gate admits no one
+        // else; a member the hub no longer lists may still have a connection open)
+        admit: peer => allowed.has(peer),
         onEnd: (_peer, err) => { log.debug({ err: err.message }, 'blocks stream ended') }
       })
       await node.start()
-      log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString() }, 'client starting')
+      log.info({ peer: node.peerId.toString(), dir: root, hub: this.#hub.addr.toString(), listen: node.getMultiaddrs().map(ma => ma.toString()) }, 'client starting')
       await serveStatus(root, () => board.snapshot(), own)
 
       await monitor.connect()

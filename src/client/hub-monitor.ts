@@ -30,6 +30,8 @@ export interface HubMonitorOptions {
   folder: string
   graceMs: number
   signal: AbortSignal
+  /** addresses other members may dial this client at (told to the hub in every Hello) */
+  addrs?: () => string[]
   /** this node runs with a pre-shared key (how a stalled handshake is explained) */
   psk?: boolean
 }
@@ -67,7 +69,7 @@ export class HubMonitor {
       const channel = new SyncChannel(stream, this.#opts.folder, signal)
       this.#channel = channel
       const { sinceSeq, handlers } = session.opening(gen)
-      const running = channel.run(sinceSeq, handlers)
+      const running = channel.run(sinceSeq, this.#opts.addrs?.() ?? [], handlers)
       const ended = session.opened()
       await Promise.race([running, lost.promise]).finally(() => {
         ended()

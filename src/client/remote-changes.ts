@@ -2,7 +2,14 @@
 // disk and the index (reconcile/client-decide.ts), then applied, fetching the chunks this client
 // lacks. Tracks the highest seq applied, which is where a reconnect resumes.
 import { join } from 'node:path'
-import { fetchBlocks, BlockMissingError } from '../net/block-transfer.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type FetchedBlock } from '../net/block-transfer.ts'
+import { fetchOrdered, NoSourceError, type SpreadFetch } from '../net/multi-fetch.ts'
+import { carriesBlocks } from '../protocol/codec.ts'
+import type { PeerExchange } from './peer-exchange.ts'
+import type { SyncChannel } from './sync-channel.ts'
+import type { ChunkList } from '../chunk/chunk-list.ts'
+import { BlockMissingError } from '../net/block-transfer.ts'
 import { localStat } from '../fs/local-stat.ts'
 import { FileChangedError, readChunks } from '../fs/read-chunks.ts'
 import { PathError } from '../fs/safe-path.ts'
@@ -11,15 +18,14 @@ import { ProtocolError } from '../protocol/errors.ts'
 import { applyEntry, ApplyError, ApplyLaterError, type ApplyContext, type ApplyOutcome } from './apply-remote.ts'
 import { SymlinkInPathError } from '../fs/folder-boundary.ts'
 import { RetryLater } from './retry-later.ts'
-import { ChannelClosedError, type ChannelHandlers } from './sync-channel.ts'
+import { type ChannelHandlers } from './sync-channel.ts'
 import { SeqTracker } from './seq-tracker.ts'
 import { withAttached } from './attached-fetch.ts'
 import { logger } from '../logger.ts'
 import type { IndexStore } from '../index/index-store.ts'
 import { tombstone, type Entry } from '../index/entry.ts'
 import type { PathQueue } from './path-queue.ts'
-import type { AttachedBlock, Changed } from '../protocol/codec.ts'
-import type { Connection } from '@libp2p/interface'
+import type { AttachedBlock, Changed, HolderList } from '../protocol/codec.ts'
 import type { StatusBoard } from './status-board.ts'
 
 const log = logger('client')
@@ -30,7 +36,8 @@ export interface RemoteChangesOptions {
   queue: PathQueue
   signal: AbortSignal
   /** the hub connection of the current session, if any */
-  connection: () => Connection | undefined
+  channel: () => SyncChannel | undefined
+  peers: PeerExchange
   /** the current session's generation */
   generation: () => number
   /** a directory replaced something else (the watcher is told to watch it) */
@@ -46,7 +53,17 @@ export interface RemoteChangesOptions {
 
 /** A change tried again; `gen` is the session it came in (its seq is still unfinished there)
  * or undefined once parked (its seq was let go). */
-interface Retry { c: Changed, gen: number | undefined }
+/** One relayed change being applied, retried or waiting for a holder. `gen` undefined: its seq
+ * was let go already (a parked change tried again). */
+interface Work { c: Changed, gen: number | undefined, abort: AbortController, holders: HolderList, attempt: number, spread?: SpreadFetch }
+
+/** How far a fetch from several holders may run ahead of the chunk the file is written up to. */
+const LOOKAHEAD_BYTES = 8 * 1024 * 1024
+/** A change that found no holder is tried again when members or holders change, and after this
+ * long regardless (a change may have come while its fetch was still failing). */
+const WAITING_RETRY_MS = 30_000
+/** what the hub sends with its own answers: it holds them */
+const HUB_HOLDS: HolderList = { peers: [], held: true }
 
 /** Not applicable yet, but likely once other changes are: a parent is still a file or a link
  * (about to become a directory), a directory still holds what is about to be deleted. A link
@@ -60,12 +77,17 @@ export class RemoteChanges {
   #tracker: SeqTracker | undefined
   /** replay the journal from this seq at the next session (the ignore rules changed) */
   #rewindTo: number | undefined
-  readonly #retry: RetryLater<Retry>
+  readonly #retry: RetryLater<Work>
+  /** path -> the newest change of it being worked on */
+  readonly #work = new Map<string, Work>()
+  /** changes no holder could serve, by path: tried again when members or holders change */
+  readonly #waiting = new Map<string, Work>()
 
   constructor (opts: RemoteChangesOptions) {
     this.#opts = opts
-    this.#retry = new RetryLater<Retry>((r, attempt) => { this.#push(r.c, r.gen, attempt) })
+    this.#retry = new RetryLater<Work>((w, attempt) => { w.attempt = attempt; this.#run(w) })
     opts.signal.addEventListener('abort', () => { this.#retry.clear() }, { once: true })
+    void this.#retryLoop()
   }
 
   /** Changes that ran out of tries are tried once more (at each rescan). */
@@ -78,6 +100,8 @@ export class RemoteChanges {
     const tracker = new SeqTracker(Math.min(this.#opts.index.lastSeq, this.#rewindTo ?? Infinity))
     this.#rewindTo = undefined
     this.#tracker = tracker
+    // the hub sends again everything after the seq saved
+    this.#waiting.clear()
     return {
       sinceSeq: tracker.applied,
       handlers: {
@@ -91,7 +115,9 @@ export class RemoteChanges {
           log.warn({ seq, err: err.message }, 'refused a change from the hub')
           tracker.received(seq)
           tracker.finished(seq)
-        }
+        },
+        members: members => { this.#opts.peers.setMembers(members) },
+        holders: (seq, holders) => { this.#holders(seq, holders) }
       }
     }
   }
@@ -102,8 +128,43 @@ export class RemoteChanges {
   }
 
   /** Makes the disk match `entry` (the hub's answer to a proposal it superseded, say). */
-  async apply (entry: Entry, seq: number, seen: LocalStat | null, attached: AttachedBlock[] = []): Promise<ApplyOutcome> {
-    return await applyEntry(this.#context(attached, entry), entry, seq, seen)
+  async apply (entry: Entry, seq: number, seen: LocalStat | null, attached: AttachedBlock[] = [], work?: Work): Promise<ApplyOutcome> {
+    const outcome = await applyEntry(this.#context(attached, entry, work), entry, seq, seen)
+    if (outcome === 'applied') this.#holds(entry, seq)
+    return outcome
+  }
+
+  /** This client now holds a version whose chunks move by pull: the hub lists it as a holder. */
+  #holds (entry: Entry, seq: number): void {
+    if (entry.kind === 'file' && !entry.deleted && !carriesBlocks(entry)) this.#opts.channel()?.applied(seq)
+  }
+
+  #holders (seq: number, holders: HolderList): void {
+    for (const w of [...this.#work.values(), ...this.#waiting.values()]) {
+      if (w.c.seq !== seq) continue
+      w.holders = holders
+      for (const src of this.#opts.peers.sources(holders)) w.spread?.addSource(src)
+    }
+    this.#opts.peers.holdersChanged()
+  }
+
+  async #retryLoop (): Promise<void> {
+    const { signal } = this.#opts
+    while (!signal.aborted) {
+      const ac = new AbortController()
+      await Promise.race([
+        this.#opts.peers.changed(AbortSignal.any([signal, ac.signal])),
+        sleep(WAITING_RETRY_MS, undefined, { signal: ac.signal, ref: false }).catch(() => {})
+      ])
+      ac.abort()
+      const waiting = [...this.#waiting.values()]
+      this.#waiting.clear()
+      for (const w of waiting) {
+        if ((w.gen != null && w.gen !== this.#opts.generation()) || w.abort.signal.aborted) continue
+        log.debug({ path: w.c.entry.path, seq: w.c.seq }, 'holders changed; trying again')
+        this.#run(w)
+      }
+    }
   }
 
   #saveSeq (gen: number): void {
@@ -121,48 +182,74 @@ export class RemoteChanges {
       this.#saveSeq(gen)
       return
     }
-    this.#push(c, gen, 0)
+    const path = c.entry.path
+    // a newer version of the path: an older one still fetching, retrying or waiting is never applied
+    const older = this.#work.get(path)
+    if (older != null && older.c.seq < c.seq) older.abort.abort()
+    const waited = this.#waiting.get(path)
+    if (waited != null && waited.c.seq < c.seq) {
+      this.#waiting.delete(path)
+      this.#finished(waited)
+    }
+    const work: Work = { c, gen, abort: new AbortController(), holders: c.holders, attempt: 0 }
+    this.#work.set(path, work)
+    this.#run(work)
   }
 
-  /** `gen` undefined: the seq was let go already (a parked change tried again). */
-  #push (c: Changed, gen: number | undefined, attempt: number): void {
-    const tracker = this.#tracker!
+  #finished (w: Work): void {
+    const path = w.c.entry.path
+    if (this.#work.get(path) === w) {
+      this.#work.delete(path)
+      this.#opts.board?.inboundDone(path)
+    }
+    if (w.gen == null || w.gen !== this.#opts.generation() || this.#tracker == null) return
+    this.#tracker.finished(w.c.seq)
+    this.#saveSeq(w.gen)
+  }
+
+  #run (w: Work): void {
+    const { c } = w
     this.#opts.board?.inbound(c.entry.path, c.entry.deleted ? 0 : c.entry.size)
     this.#opts.queue.push(c.entry.path, async () => {
       let done = false
       try {
-        await this.#applyRemote(c)
+        if (!w.abort.signal.aborted) await this.#applyRemote(w)
         done = true
       } catch (err) {
+        if (w.abort.signal.aborted) { done = true; return }
+        if (err instanceof NoSourceError && (w.gen == null || w.gen === this.#opts.generation())) {
+          // keeps the old file; tried again when the hub lists new holders or members
+          log.info({ path: c.entry.path, seq: c.seq, err: err.message }, 'no holder reachable; waiting for one')
+          this.#waiting.set(c.entry.path, w)
+          return
+        }
         if (applyLater(err) && !this.#opts.signal.aborted) {
           const key = `${c.seq}\0${c.entry.path}`
-          const retry: Retry = { c, gen }
-          if (this.#retry.later(key, retry, attempt + 1)) {
-            log.debug({ path: c.entry.path, seq: c.seq, attempt: attempt + 1, code: (err as ApplyError).code, err: (err as Error).message }, 'cannot apply a change yet; trying again')
+          if (this.#retry.later(key, w, w.attempt + 1)) {
+            log.debug({ path: c.entry.path, seq: c.seq, attempt: w.attempt + 1, code: (err as ApplyError).code, err: (err as Error).message }, 'cannot apply a change yet; trying again')
             return
           }
           // parked: its seq is let go (the session may resume past it), the change kept
-          retry.gen = undefined
           log.warn({ path: c.entry.path, seq: c.seq, code: (err as ApplyError).code, err: (err as Error).message }, 'could not apply a change; trying again at the next rescan')
-          done = true
+          this.#finished(w)
+          w.gen = undefined
           return
         }
         // a broken path or a bad chunk will not heal by retrying; a lost connection will
         done = err instanceof PathError || err instanceof ApplyError || err instanceof ProtocolError || err instanceof BlockMissingError
+        if (!done) this.#opts.board?.inboundDone(c.entry.path)
         throw err
       } finally {
-        this.#opts.board?.inboundDone(c.entry.path)
-        if (done && gen != null && gen === this.#opts.generation()) {
-          tracker.finished(c.seq)
-          this.#saveSeq(gen)
-        }
+        if (done) this.#finished(w)
       }
     })
   }
 
-  async #applyRemote (c: Changed): Promise<void> {
+  async #applyRemote (w: Work): Promise<void> {
+    const { c } = w
     const { entry, seq } = c
-    const { root, index, signal } = this.#opts
+    const { root, index } = this.#opts
+    const signal = AbortSignal.any([this.#opts.signal, w.abort.signal])
     const abs = join(root, entry.path)
     const rec = index.get(entry.path)
     if (rec != null && rec.seq >= seq) return
@@ -189,12 +276,13 @@ export class RemoteChanges {
     switch (action) {
       case 'skip': return
       case 'apply':
-        if (await this.apply(entry, seq, local, c.blocks) === 'changed' && await this.#opts.proposeLocal(entry.path) === 'waiting') {
+        if (await this.apply(entry, seq, local, c.blocks, w) === 'changed' && await this.#opts.proposeLocal(entry.path) === 'waiting') {
           throw new ApplyLaterError('ERR_DIR_IN_THE_WAY', `${entry.path}: a deleted directory is still being emptied`)
         }
         return
       case 'adopt':
         index.put({ entry, seq, stat: local?.kind === 'file' ? local : null }, entry.kind === 'file' && !entry.deleted)
+        this.#holds(entry, seq)
         return
       case 'adopt-metadata':
         await this.apply(entry, seq, local)
@@ -205,22 +293,24 @@ export class RemoteChanges {
     }
   }
 
-  #context (attached: AttachedBlock[], entry: Entry): ApplyContext {
+  #context (attached: AttachedBlock[], entry: Entry, work: Work | undefined): ApplyContext {
     return {
       root: this.#opts.root,
       ...(this.#opts.dirReplaced != null ? { dirReplaced: this.#opts.dirReplaced } : {}),
       index: this.#opts.index,
-      fetch: withAttached(attached, refs => this.#fetch(refs, entry))
+      fetch: withAttached(attached, refs => this.#fetch(refs, entry, work))
     }
   }
 
-  async * #fetch (refs: Parameters<typeof fetchBlocks>[1], entry: Entry): ReturnType<typeof fetchBlocks> {
-    const connection = this.#opts.connection()
-    if (connection == null) throw new ChannelClosedError('not connected to the hub')
-    log.debug({ chunks: refs.length }, 'fetching chunks')
+  async * #fetch (refs: ChunkList, entry: Entry, work: Work | undefined): AsyncGenerator<FetchedBlock> {
+    const { peers } = this.#opts
+    const signal = work == null ? this.#opts.signal : AbortSignal.any([this.#opts.signal, work.abort.signal])
+    const sources = peers.sources(work?.holders ?? HUB_HOLDS)
+    log.debug({ chunks: refs.length, sources: sources.map(s => `${s.id}/${s.tier}`) }, 'fetching chunks')
+    const opts = { lookaheadBytes: LOOKAHEAD_BYTES, onSourceFailed: (id: string, err: Error) => { peers.sourceFailed(id, err) } }
     const transfer = this.#opts.board?.transfer(entry.path, entry.size)
     try {
-      for await (const block of fetchBlocks(connection, refs, this.#opts.signal)) {
+      for await (const block of fetchOrdered(refs, sources, signal, opts, spread => { if (work != null) work.spread = spread })) {
         transfer?.received(block.data.byteLength)
         yield block
       }

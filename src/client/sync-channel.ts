@@ -4,7 +4,7 @@ import type { LengthPrefixedStream } from '@libp2p/utils'
 import { boundedLpStream } from '../net/bounded-lp.ts'
 import { SYNC_READ_BUFFER } from '../net/limits.ts'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
-import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type Result } from '../protocol/codec.ts'
+import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type HolderList, type Member, type Result } from '../protocol/codec.ts'
 import { readFrame } from '../net/frames.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
 import { TurnSlicer } from '../net/turn-slicer.ts'
@@ -21,6 +21,8 @@ export interface ChannelHandlers {
   changed: (c: Changed) => void
   caughtUp: (seq: number) => void
   invalid: (seq: number, err: Error) => void
+  members?: (members: Member[]) => void
+  holders?: (seq: number, holders: HolderList) => void
 }
 
 export class SyncChannel {
@@ -45,9 +47,9 @@ export class SyncChannel {
    * Says hello and reads until the stream ends; resolves then (the caller reconnects or exits).
    * Rejects with HubRefusedError if the hub will not sync this folder with this client.
    */
-  async run (sinceSeq: number, handlers: ChannelHandlers): Promise<void> {
+  async run (sinceSeq: number, addrs: string[], handlers: ChannelHandlers): Promise<void> {
     try {
-      await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq, folder: this.#folder } }))
+      await this.#out.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq, folder: this.#folder, addrs } }))
       const turns = new TurnSlicer()
       while (true) {
         await turns.pass()
@@ -58,6 +60,8 @@ export class SyncChannel {
           case 'changed': handlers.changed(msg.changed); break
           case 'caught-up': handlers.caughtUp(msg.seq); break
           case 'invalid-changed': handlers.invalid(msg.seq, msg.error); break
+          case 'members': handlers.members?.(msg.members); break
+          case 'holders': handlers.holders?.(msg.seq, msg.holders); break
           case 'refused': throw new HubRefusedError(`the hub refused folder "${this.#folder}": ${msg.reason}`)
           case 'result': {
             const p = this.#pending.get(msg.result.id)
@@ -87,6 +91,12 @@ export class SyncChannel {
       throw new ChannelClosedError(`cannot send to the hub: ${(err as Error).message}`)
     }
     return await p.promise
+  }
+
+  /** Tells the hub this client now holds every chunk of that version. */
+  applied (seq: number): void {
+    if (this.#closed != null) return
+    void this.#out.write(encodeClientMessage({ type: 'applied', seq })).catch(() => {})
   }
 
   close (): void {

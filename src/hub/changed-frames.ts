@@ -30,6 +30,15 @@ export class ChangedFrames {
     }
   }
 
+  /** The record's frame changed (its holders did): the next get() makes it again. */
+  forget (seq: number): void {
+    this.#frames.delete(seq)
+    const size = this.#sizes.get(seq)
+    if (size == null) return
+    this.#sizes.delete(seq)
+    this.#bytes -= size
+  }
+
   #account (seq: number, size: number): void {
     this.#sizes.set(seq, size)
     this.#bytes += size

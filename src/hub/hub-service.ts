@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { mkdirSync } from 'node:fs'
 import { SYNC_PROTOCOL } from '../protocol/constants.ts'
-import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type Propose, type Result } from '../protocol/codec.ts'
+import { carriesBlocks, decodeClientMessage, encodeHubMessage, type AttachedBlock, type HolderList, type Propose, type Result } from '../protocol/codec.ts'
 import { openBlock } from '../net/block-codec.ts'
 import type { JournalRecord } from '../index/journal-store.ts'
 import { ChunkStore } from '../store/chunk-store.ts'
@@ -18,8 +18,12 @@ import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
 import { sameContent, type Entry } from '../index/entry.ts'
-import { ChunkListBuilder } from '../chunk/chunk-list.ts'
+import type { ChunkList } from '../chunk/chunk-list.ts'
+import type { StoredBlock } from '../net/block-codec.ts'
 import { Session } from './session.ts'
+import { HolderBook } from './holder-book.ts'
+import { HubCopy, type ProposalCharge } from './hub-copy.ts'
+import { multiaddr } from '@multiformats/multiaddr'
 import { ProtocolError } from '../protocol/errors.ts'
 import { Folders, type Folder } from './folders.ts'
 import { admitsToFolder, gateList, type Membership } from './membership.ts'
@@ -51,6 +55,9 @@ export interface HubOptions {
 /** Counters persisted for `distsync status`: what crossed the wire as chunk data. */
 interface Traffic { chunkBytesIn: number, chunkBytesOut: number }
 
+/** A folder's members online, who holds which of its versions, and the hub's copies of them. */
+interface FolderPeers { book: HolderBook, copy: HubCopy }
+
 export class HubService {
   readonly #opts: HubOptions
   readonly #folders: Folders
@@ -59,6 +66,7 @@ export class HubService {
   readonly #sessions = new Map<string, Session>()
   readonly #abort = new AbortController()
   readonly #traffic: Traffic = { chunkBytesIn: 0, chunkBytesOut: 0 }
+  readonly #peers = new Map<string, FolderPeers>()
   readonly #peerId: string
   readonly #members = new MemberLimits()
   /** what one peer makes the hub log, counted past a few lines */
@@ -113,12 +121,15 @@ export class HubService {
       }).finally(() => {
         if (session.folder == null) return
         const key = sessionKey(session.folder.name, session.peer)
-        if (this.#sessions.get(key) === session) this.#sessions.delete(key)
+        if (this.#sessions.get(key) !== session) return
+        this.#sessions.delete(key)
+        this.#memberLeft(session.folder, session.peer)
       })
     }, { maxInboundStreams: 4 })
     await handleBlocks(node, peer => {
       // the store is shared by all folders: a peer gets only chunks of folders it syncs now
-      const source: BlockSource = { get: async hash => this.#readableBy(peer, hash) ? await this.#chunks.get(hash) : null }
+      // cut-through: a chunk the hub is still receiving is answered when it lands
+      const source: BlockSource = { get: async hash => this.#readableBy(peer, hash) ? await this.#serve(peer, hash) : null }
       return source
     }, signal, {
       onEnd: (peer, err) => { this.#peerLog.line('debug', peer, { err: err.message }, 'blocks stream ended') },
@@ -139,6 +150,37 @@ export class HubService {
       if (this.#sessions.has(sessionKey(folder.name, peer)) && folder.journal.hasChunk(hash)) return true
     }
     return false
+  }
+
+  /** From the store, or for a chunk of a pending version of the peer's folders, once it lands. */
+  async #serve (peer: string, hash: Uint8Array): Promise<StoredBlock | null> {
+    for (const s of this.#sessions.values()) {
+      if (s.peer !== peer || s.folder == null) continue
+      const { copy } = this.#peersOf(s.folder)
+      if (copy.wants(hash)) return await copy.get(hash)
+    }
+    return await this.#chunks.get(hash)
+  }
+
+  /** The folder's members and copies; made with the folder's first session (its pending entries resumed then). */
+  #peersOf (folder: Folder): FolderPeers {
+    let fp = this.#peers.get(folder.name)
+    if (fp != null) return fp
+    const book = new HolderBook()
+    const copy = new HubCopy({
+      chunks: this.#chunks,
+      journal: folder.journal,
+      book,
+      connectionOf: peer => this.#sessions.get(`${folder.name}\0${peer}`)?.connection,
+      held: rec => { this.#holdersChanged(folder, rec.seq, true) },
+      bytesIn: n => { this.#traffic.chunkBytesIn += n },
+      bounded: async (origin, signal, fn) => await this.#members.fetch(origin, signal, fn),
+      signal: this.#abort.signal
+    })
+    this.#peers.set(folder.name, fp = { book, copy })
+    // entries announced before a restart: taken from whoever holds them once members are back
+    for (const rec of folder.journal.pending()) copy.add(rec)
+    return fp
   }
 
   async stop (): Promise<void> {
@@ -183,17 +225,27 @@ export class HubService {
           this.#sessions.set(key, session)
           log.info({ peer: session.peer, folder: name, since: sinceSeq, head: folder.journal.headSeq }, 'client subscribed')
           session.subscribe(folder, sinceSeq, async rec => await this.#changedFrame(folder, rec))
+          const { book, copy } = this.#peersOf(folder)
+          book.join(session.peer, dialable(msg.hello.addrs ?? []))
+          this.#sendMembers(folder)
+          // a proposer that comes back is listed again for what it proposed (a missing answer costs little)
+          for (const seq of copy.proposedBy(session.peer)) if (book.add(seq, session.peer)) this.#holdersChanged(folder, seq)
+          copy.consider()
           break
         }
+        case 'applied':
+          if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'applied before hello')
+          this.#applied(session.folder, session.peer, msg.seq)
+          break
         case 'propose': {
           if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'a proposal before hello')
           // proposals run concurrently: each may wait on its own chunk transfer. Past the
           // member's budget of proposals in flight, the next frame waits (this stops reading)
-          const release = await this.#members.admitProposal(session.peer, proposalBytes(msg.propose), signal)
-          void this.#propose(session, msg.propose).then(result => session.sendResult(result)).catch(err => {
+          const charge: ProposalCharge = { release: await this.#members.admitProposal(session.peer, proposalBytes(msg.propose), signal), kept: false }
+          void this.#propose(session, msg.propose, charge).then(result => session.sendResult(result)).catch(err => {
             this.#peerLog.line('warn', session.peer, { path: msg.propose.entry.path, err: (err as Error).message }, 'proposal failed; closing the sync stream')
             session.stream.abort(err as Error)
-          }).finally(release)
+          }).finally(() => { if (!charge.kept) charge.release() })
           break
         }
         case 'invalid-propose':
@@ -205,18 +257,28 @@ export class HubService {
     await session.stream.close({ signal }).catch(() => {})
   }
 
-  async #propose (session: Session, p: Propose): Promise<Result> {
+  /** `charge`: the proposal's share of the member's budget, kept by the hub's copy while the entry is pending. */
+  async #propose (session: Session, p: Propose, charge: ProposalCharge, fetchedFirst = false): Promise<Result> {
     const { entry } = p
     const folder = session.folder!
     const { journal } = folder
+    const { book, copy: hubCopy } = this.#peersOf(folder)
     const reject = (reason: string): Result => {
       this.#peerLog.line('warn', session.peer, { path: entry.path, reason }, 'refused a proposal')
       return { id: p.id, outcome: 'rejected', seq: 0, reason }
     }
+    // the store lacks some chunk: the entry is committed pending (its list is made only where it is fetched here)
+    let lacking = false
     if (!entry.deleted && entry.kind === 'file') {
       try {
         await this.#storeAttached(entry, p.blocks)
-        await this.#fetchMissing(session, entry)
+        lacking = hubCopy.lacksAny(entry)
+        if (lacking && carriesBlocks(entry)) {
+          // a small file whose chunks did not come with it: the hub takes them before it commits,
+          // as every small file is held when it is announced (one round trip)
+          await this.#fetchMissing(session, hubCopy.missingChunks(entry))
+          lacking = hubCopy.lacksAny(entry)
+        }
       } catch (err) {
         // a chunk gone, or not what its hash says: the proposer's file changed under it (its
         // watcher proposes the new content); the session and other proposals go on
@@ -226,12 +288,14 @@ export class HubService {
       }
     }
     // From here to the commit nothing awaits: decisions on one path cannot interleave. Neither
-    // the proposer nor anyone else hears of a record before it is on disk.
+    // the proposer nor anyone else hears of a record before it is on disk. The hub does not
+    // wait to hold a big file's chunks (flow 2): the entry is pending until its copy lands.
     const current = journal.get(entry.path)
     const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts, session.peer)
     let result: Result
     switch (decision.action) {
       case 'same':
+        if (book.add(decision.seq, session.peer)) this.#holdersChanged(folder, decision.seq)
         result = { id: p.id, outcome: 'accepted', seq: decision.seq, reason: '' }
         break
       case 'accept': {
@@ -241,14 +305,35 @@ export class HubService {
           copy = this.#conflictCopy(folder, current.entry, current.origin)
           if (copy == null) return reject('no free conflict copy name left for this path')
         }
-        const seq = journal.commit([...(copy != null ? [{ entry: copy, origin: this.#peerId }] : []), { entry, origin: session.peer }]).at(-1)!.seq
+        const committed = journal.commit([
+          ...(copy != null && current != null ? [{ entry: copy, origin: this.#peerId, held: current.held }] : []),
+          { entry, origin: session.peer, held: !lacking }
+        ])
+        // holders are listed before any session can send the record (it waits for durable())
+        if (copy != null && current != null) for (const h of book.holders(current.seq)) book.add(committed[0]!.seq, h)
+        const rec = committed.at(-1)!
+        book.add(rec.seq, session.peer)
+        for (const c of committed) hubCopy.replaced(c.entry.path, c.seq)
+        if (current != null) book.forget(current.seq)
         await journal.durable()
-        result = { id: p.id, outcome: 'accepted', seq, reason: '' }
-        log.info({ peer: session.peer, path: entry.path, seq, deleted: entry.deleted, conflict: decision.copyCurrent }, 'accepted')
+        for (const c of committed) if (!c.held) hubCopy.add(c, c === rec ? charge : undefined)
+        result = { id: p.id, outcome: 'accepted', seq: rec.seq, reason: '' }
+        log.info({ peer: session.peer, path: entry.path, seq: rec.seq, deleted: entry.deleted, held: rec.held, conflict: decision.copyCurrent }, 'accepted')
         break
       }
       case 'supersede': {
         if (decision.copyProposal) {
+          // the proposer keeps no copy of a losing version: the hub takes it before it answers
+          if (!fetchedFirst && lacking) {
+            try {
+              await this.#fetchMissing(session, hubCopy.missingChunks(entry))
+            } catch (err) {
+              if (err instanceof BlockMissingError || (err instanceof ProtocolError && err.code === 'ERR_BAD_BLOCK')) return reject('the file changed while it was being sent')
+              if (err instanceof FetchIdleError) return reject(err.message)
+              throw err
+            }
+            return await this.#propose(session, p, charge, true)
+          }
           const copy = this.#conflictCopy(folder, entry, session.peer)
           if (copy == null) return reject('no free conflict copy name left for this path')
           journal.commit([{ entry: copy, origin: this.#peerId }])
@@ -261,6 +346,45 @@ export class HubService {
     }
     for (const s of this.#sessions.values()) if (s.folder === folder) s.poke()
     return result
+  }
+
+  /** A member reports it holds a version (it applied it). */
+  #applied (folder: Folder, peer: string, seq: number): void {
+    const rec = folder.journal.bySeq(seq)
+    // only versions whose chunks move by pull have holders worth listing
+    if (rec == null || rec.entry.deleted || rec.entry.kind !== 'file' || carriesBlocks(rec.entry)) return
+    const { book, copy } = this.#peersOf(folder)
+    if (!book.add(seq, peer)) return
+    this.#holdersChanged(folder, seq)
+    copy.consider(seq)
+  }
+
+  #memberLeft (folder: Folder, peer: string): void {
+    const { book, copy } = this.#peersOf(folder)
+    for (const seq of book.leave(peer)) this.#holdersChanged(folder, seq)
+    copy.originLeft(peer)
+    this.#sendMembers(folder)
+    copy.consider()
+  }
+
+  /** Holders of `seq` changed: its frame is made again, and members are told while it is pending. */
+  #holdersChanged (folder: Folder, seq: number, nowHeld = false): void {
+    folder.frames.forget(seq)
+    const rec = folder.journal.bySeq(seq)
+    if (rec == null || (rec.held && !nowHeld)) return
+    const frame = encodeHubMessage({ type: 'holders', seq, holders: this.#holderList(folder, rec) })
+    for (const s of this.#sessions.values()) if (s.folder === folder) void s.send(frame).catch(() => {})
+  }
+
+  #holderList (folder: Folder, rec: JournalRecord): HolderList {
+    if (carriesBlocks(rec.entry) || rec.entry.deleted || rec.entry.kind !== 'file') return { peers: [], held: rec.held }
+    return { peers: this.#peersOf(folder).book.holders(rec.seq), held: rec.held }
+  }
+
+  /** Every member of the folder is told who is online there and where to dial them, on every join and leave. */
+  #sendMembers (folder: Folder): void {
+    const frame = encodeHubMessage({ type: 'members', members: this.#peersOf(folder).book.members() })
+    for (const s of this.#sessions.values()) if (s.folder === folder) void s.send(frame).catch(() => {})
   }
 
   /**
@@ -297,7 +421,7 @@ export class HubService {
   async #changedFrame (folder: Folder, rec: JournalRecord): Promise<Uint8Array> {
     const frame = await folder.frames.get(rec.seq, async () => {
       const blocks = await this.#attachable(rec.entry)
-      const changed = { ...rec, origin: rec.origin === this.#peerId ? '' : rec.origin, blocks }
+      const changed = { entry: rec.entry, seq: rec.seq, origin: rec.origin === this.#peerId ? '' : rec.origin, blocks, holders: this.#holderList(folder, rec) }
       return { bytes: encodeHubMessage({ type: 'changed', changed }), blockBytes: blocks.reduce((n, b) => n + b.data.byteLength, 0) }
     })
     this.#traffic.chunkBytesOut += frame.blockBytes
@@ -317,24 +441,15 @@ export class HubService {
   }
 
   /** Asks the proposer for the chunks the store lacks (within the member's fetch bounds). */
-  async #fetchMissing (session: Session, entry: Entry): Promise<void> {
-    await this.#members.fetch(session.peer, this.#abort.signal, async (signal, progress) => { await this.#fetchMissingNow(session, entry, signal, progress) })
+  async #fetchMissing (session: Session, missing: ChunkList): Promise<void> {
+    await this.#members.fetch(session.peer, this.#abort.signal, async (signal, progress) => { await this.#fetchMissingNow(session, missing, signal, progress) })
   }
 
   /** Verifies and stores each fetched chunk. */
-  async #fetchMissingNow (session: Session, entry: Entry, signal: AbortSignal, progress: () => void): Promise<void> {
-    const { chunks } = entry
-    const first = chunks.firstIndexes()
-    const missing = new ChunkListBuilder()
-    for (let i = 0; i < chunks.length; i++) {
-      // a repeated chunk (zeros, say) is fetched once
-      if (first[i] !== i) continue
-      const hash = chunks.hash(i)
-      if (!this.#chunks.has(hash)) missing.push(hash, chunks.size(i))
-    }
+  async #fetchMissingNow (session: Session, missing: ChunkList, signal: AbortSignal, progress: () => void): Promise<void> {
     // writes overlap the transfer, a few at a time
     const writing = new Set<Promise<void>>()
-    for await (const block of fetchBlocks(session.connection, missing.finish(), signal)) {
+    for await (const block of fetchBlocks(session.connection, missing, signal)) {
       progress()
       this.#traffic.chunkBytesIn += block.wire.data.byteLength
       const w: Promise<void> = this.#chunks.put(block.ref.hash, block.wire).finally(() => writing.delete(w))
@@ -347,4 +462,16 @@ export class HubService {
 
 function sessionKey (folder: string, peer: string): string {
   return `${folder}\0${peer}`
+}
+
+/** Announced addresses a member could be dialed at: multiaddrs that parse (nothing else is done with them). */
+function dialable (addrs: string[]): string[] {
+  return addrs.filter(a => {
+    try {
+      multiaddr(a)
+      return true
+    } catch {
+      return false
+    }
+  })
 }

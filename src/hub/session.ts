@@ -66,6 +66,11 @@ export class Session {
     this.#wake?.()
   }
 
+  /** A frame outside the journal's order (members, holders). */
+  async send (frame: Uint8Array): Promise<void> {
+    await this.#out.write(frame)
+  }
+
   async sendResult (result: Result): Promise<void> {
     await this.#out.write(encodeHubMessage({ type: 'result', result }))
   }

@@ -6,9 +6,10 @@ import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } 
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { Entry, JournalEntry } from './entry.ts'
 
-export interface JournalRecord extends JournalEntry { origin: string }
+/** `held`: the hub holds every chunk of the entry (issue 18: an entry is announced before; until then it is pending) */
+export interface JournalRecord extends JournalEntry { origin: string, held: boolean }
 
-export interface JournalStats { headSeq: number, files: number, bytes: number, deleted: number }
+export interface JournalStats { headSeq: number, files: number, bytes: number, deleted: number, pending: number }
 
 /** What the recent-records cache may hold, counted in records plus their chunks. */
 const RECENT_BUDGET = 64 * 1024
@@ -19,6 +20,7 @@ export class JournalStore {
   readonly #put: StatementSync
   readonly #since: StatementSync
   readonly #setMeta: StatementSync
+  readonly #markHeld: StatementSync
   readonly #addRef: StatementSync
   readonly #hasRef: StatementSync
   readonly #group: GroupCommit
@@ -51,10 +53,12 @@ export class JournalStore {
     this.#db.exec(`CREATE TABLE IF NOT EXISTS entries (${ENTRY_COLUMNS}, seq INTEGER NOT NULL UNIQUE, origin TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS chunk_refs (hash BLOB PRIMARY KEY) WITHOUT ROWID;`)
-    this.#get = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, origin FROM entries WHERE path = ?`)
+    addHeldColumn(this.#db)
+    this.#get = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, origin, held FROM entries WHERE path = ?`)
     this.#get.setReadBigInts(true)
-    this.#put = this.#db.prepare(`INSERT OR REPLACE INTO entries (${ENTRY_FIELDS}, seq, origin) VALUES (${ENTRY_PARAMS}, :seq, :origin)`)
-    this.#since = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, origin FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`)
+    this.#put = this.#db.prepare(`INSERT OR REPLACE INTO entries (${ENTRY_FIELDS}, seq, origin, held) VALUES (${ENTRY_PARAMS}, :seq, :origin, :held)`)
+    this.#since = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, origin, held FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`)
+    this.#markHeld = this.#db.prepare('UPDATE entries SET held = 1 WHERE seq = ?')
     this.#since.setReadBigInts(true)
     this.#setMeta = this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
     this.#addRef = this.#db.prepare('INSERT OR IGNORE INTO chunk_refs (hash) VALUES (?)')
@@ -78,15 +82,16 @@ export class JournalStore {
    * sees them at once; headSeq, since() and everyone else once `durable()` resolves (all writes
    * of one event-loop turn share a commit).
    */
-  commit (records: Array<{ entry: Entry, origin: string }>): JournalRecord[] {
+  /** `held` defaults to true: the hub holds the content (a deletion, a directory, a small file that came with it) */
+  commit (records: Array<{ entry: Entry, origin: string, held?: boolean }>): JournalRecord[] {
     const head = this.#head
     let committed: JournalRecord[]
     try {
-      committed = this.#group.write(() => records.map(({ entry, origin }) => {
+      committed = this.#group.write(() => records.map(({ entry, origin, held = true }) => {
         const seq = ++this.#head
-        this.#put.run({ ...entryParams(entry), seq, origin })
+        this.#put.run({ ...entryParams(entry), seq, origin, held: held ? 1 : 0 })
         for (let i = 0; i < entry.chunks.length; i++) this.#addRef.run(entry.chunks.hash(i))
-        return { entry, seq, origin }
+        return { entry, seq, origin, held }
       }))
     } catch (err) {
       this.#head = head
@@ -94,6 +99,34 @@ export class JournalStore {
     }
     this.#remember(committed)
     return committed
+  }
+
+  /**
+   * The hub now holds every chunk of the record with this seq (its bytes must be durable before
+   * this is called). False if that record was replaced meanwhile. On disk once `durable()` resolves.
+   */
+  markHeld (seq: number): boolean {
+    const changed = this.#group.write(() => this.#markHeld.run(seq).changes) > 0
+    if (!changed) return false
+    const first = this.#recent[0]
+    const rec = first == null ? undefined : this.#recent[seq - first.seq]
+    if (rec?.seq === seq) rec.held = true
+    return true
+  }
+
+  /** The record with this seq, if it is still the newest of its path. */
+  bySeq (seq: number): JournalRecord | undefined {
+    const row = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, origin, held FROM entries WHERE seq = ?`)
+    row.setReadBigInts(true)
+    const got = row.get(seq) as Record<string, unknown> | undefined
+    return got == null ? undefined : toRecord(got)
+  }
+
+  /** Records the hub does not hold yet, oldest first. */
+  pending (): JournalRecord[] {
+    const st = this.#db.prepare(`SELECT ${ENTRY_FIELDS}, seq, origin, held FROM entries WHERE held = 0 ORDER BY seq`)
+    st.setReadBigInts(true)
+    return (st.all() as Array<Record<string, unknown>>).map(toRecord)
   }
 
   /** Resolves once every record committed so far is on disk; rejects if their commit failed. */
@@ -171,7 +204,7 @@ export class JournalStore {
   setMeta (key: string, value: string): void { this.#setMeta.run(key, value) }
 
   stats (): JournalStats {
-    const row = this.#db.prepare('SELECT COUNT(*) FILTER (WHERE deleted = 0 AND kind = \'file\') AS files, COALESCE(SUM(size) FILTER (WHERE deleted = 0), 0) AS bytes, COUNT(*) FILTER (WHERE deleted = 1) AS deleted FROM entries').get() as { files: number, bytes: number, deleted: number }
+    const row = this.#db.prepare('SELECT COUNT(*) FILTER (WHERE deleted = 0 AND kind = \'file\') AS files, COALESCE(SUM(size) FILTER (WHERE deleted = 0), 0) AS bytes, COUNT(*) FILTER (WHERE deleted = 1) AS deleted, COUNT(*) FILTER (WHERE held = 0) AS pending FROM entries').get() as { files: number, bytes: number, deleted: number, pending: number }
     return { headSeq: this.#head, ...row }
   }
 
@@ -187,5 +220,11 @@ export class JournalStore {
 }
 
 function toRecord (row: Record<string, unknown>): JournalRecord {
-  return { entry: entryFromRow(row), seq: Number(row.seq as bigint), origin: row.origin as string }
+  return { entry: entryFromRow(row), seq: Number(row.seq as bigint), origin: row.origin as string, held: Number(row.held as bigint) === 1 }
+}
+
+/** Journals written before issue 18 held every entry they recorded. */
+function addHeldColumn (db: DatabaseSync): void {
+  const columns = (db.prepare('PRAGMA table_info(entries)').all() as Array<{ name: string }>).map(c => c.name)
+  if (!columns.includes('held')) db.exec('ALTER TABLE entries ADD COLUMN held INTEGER NOT NULL DEFAULT 1')
 }

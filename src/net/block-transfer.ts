@@ -146,6 +146,8 @@ export async function handleBlocks (node: Libp2p, source: BlockSource | ((peer: 
 }
 
 export interface FetchedBlock { ref: ChunkRef, data: Uint8Array, wire: StoredBlock }
+/** The peer answered that it does not have this chunk (a holder still receiving it, or one whose file changed). */
+export interface MissingBlock { ref: ChunkRef, missing: true }
 
 interface OpenStream { stream: Stream, lp: LengthPrefixedStream }
 
@@ -154,20 +156,50 @@ interface OpenStream { stream: Stream, lp: LengthPrefixedStream }
 const idleStreams = new WeakMap<Connection, OpenStream[]>()
 const MAX_IDLE_STREAMS = 16
 
+/** Blocks streams this node has open on a connection (idle ones included). The serving side
+ * resets every stream past its BLOCK_STREAMS_PER_CONNECTION right after it opened (libp2p's
+ * per-protocol inbound limit): 16 files fetched at once from one holder, two streams each, plus
+ * idle ones went past it, and those requests broke off. A fetch waits for a stream instead. */
+const streamSlots = new WeakMap<Connection, ByteBudget>()
+/** A few below the server's limit: a stream closed here may not be gone there yet. */
+const STREAM_SLOTS = BLOCK_STREAMS_PER_CONNECTION - 4
+const STREAM_SLOT_WAIT_MS = 5000
+
 async function takeStream (connection: Connection, signal: AbortSignal): Promise<{ open: OpenStream, reused: boolean }> {
   const idle = idleStreams.get(connection) ?? []
   for (let open = idle.pop(); open != null; open = idle.pop()) {
     if (open.stream.status === 'open') return { open, reused: true }
   }
-  const stream = await connection.newStream(BLOCKS_PROTOCOL, { signal })
+  let slots = streamSlots.get(connection)
+  if (slots == null) streamSlots.set(connection, slots = new ByteBudget(STREAM_SLOTS))
+  const slot = slots
+  // a slot that does not come in time is done without: a stream past the limit is reset and its
+  // request asked again, where waiting on fetches that themselves wait could last for ever
+  let given = 1
+  try {
+    await slot.take(1, AbortSignal.any([signal, AbortSignal.timeout(STREAM_SLOT_WAIT_MS)]))
+  } catch (err) {
+    if (signal.aborted) throw err
+    given = 0
+  }
+  let stream: Stream
+  try {
+    stream = await connection.newStream(BLOCKS_PROTOCOL, { signal })
+  } catch (err) {
+    slot.give(given)
+    throw err
+  }
+  stream.addEventListener('close', () => { slot.give(given) }, { once: true })
   return { open: { stream, lp: boundedLpStream(stream, { maxDataLength: MAX_BLOCK_FRAME, maxBufferSize: BLOCK_READ_BUFFER }) }, reused: false }
 }
 
-/** A stream with nothing requested and nothing unread goes back to the pool. */
+/** A stream with nothing requested and nothing unread goes back to the pool; closed instead
+ * when every stream slot is taken (a fetch may be waiting for one). */
 function releaseStream (connection: Connection, open: OpenStream): void {
   let idle = idleStreams.get(connection)
   if (idle == null) idleStreams.set(connection, idle = [])
-  if (idle.length < MAX_IDLE_STREAMS && open.stream.status === 'open') idle.push(open)
+  const full = (streamSlots.get(connection)?.available ?? 1) === 0
+  if (!full && idle.length < MAX_IDLE_STREAMS && open.stream.status === 'open') idle.push(open)
   else void open.stream.close().catch(() => {})
 }
 
@@ -176,6 +208,14 @@ function releaseStream (connection: Connection, open: OpenStream): void {
  * Throws BlockMissingError if the peer no longer has one.
  */
 export async function * fetchBlocks (connection: Connection, refs: ChunkList, signal: AbortSignal): AsyncGenerator<FetchedBlock> {
+  for await (const b of fetchBlocksOrMissing(connection, refs, signal)) {
+    if ('missing' in b) throw new BlockMissingError(`peer no longer has chunk ${hex(b.ref.hash)}`)
+    yield b
+  }
+}
+
+/** As fetchBlocks, but a chunk the peer lacks is yielded as missing and the fetch goes on. */
+export async function * fetchBlocksOrMissing (connection: Connection, refs: ChunkList, signal: AbortSignal): AsyncGenerator<FetchedBlock | MissingBlock> {
   if (refs.length === 0) return
   let { open, reused } = await takeStream(connection, signal)
   let requested = 0
@@ -213,9 +253,8 @@ export async function * fetchBlocks (connection: Connection, refs: ChunkList, si
       }
       const block = decodeBlock(frame)
       if (!bytesEqual(block.hash, ref.hash)) throw new ProtocolError('ERR_BAD_BLOCK', `asked for chunk ${hex(ref.hash)}, got ${hex(block.hash)}`)
-      if (block.missing) throw new BlockMissingError(`peer no longer has chunk ${hex(ref.hash)}`)
       const wire = { data: block.data, zstd: block.zstd }
-      const data = openBlock(wire, ref.hash, ref.size)
+      const data = block.missing ? undefined : openBlock(wire, ref.hash, ref.size)
       outstanding -= ref.size
       received++
       if (received === refs.length) {
@@ -225,7 +264,7 @@ export async function * fetchBlocks (connection: Connection, refs: ChunkList, si
       } else {
         await requestMore()
       }
-      yield { ref, data, wire }
+      yield data == null ? { ref, missing: true } : { ref, data, wire }
     }
   } finally {
     // an error, or a consumer that stopped early: answers may still be on their way

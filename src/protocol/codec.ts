@@ -3,7 +3,7 @@
 // the program without passing through here.
 import * as wire from './messages.ts'
 import { ProtocolError } from './errors.ts'
-import { HASH_BYTES, INLINE_FILE_MAX, MAX_ATTACHED_BLOCKS, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
+import { HASH_BYTES, INLINE_FILE_MAX, MAX_ADDR_BYTES, MAX_MEMBERS, MAX_MEMBER_ADDRS, MAX_PEER_ID_BYTES, MAX_ATTACHED_BLOCKS, MAX_CHUNKS_PER_ENTRY, MAX_HASHES_PER_REQUEST, MAX_SYMLINK_TARGET_BYTES, CHUNK_MAX } from './constants.ts'
 import { checkRelativePath } from '../fs/safe-path.ts'
 import { DEFAULT_FOLDER, checkFolderName } from './folder-name.ts'
 import { type Entry, type EntryKind, type JournalEntry } from '../index/entry.ts'
@@ -11,7 +11,8 @@ import { CHUNK_REF_BYTES, ChunkList } from '../chunk/chunk-list.ts'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { reader } from 'protons-runtime'
 
-export interface Hello { sinceSeq: number, folder: string }
+/** `addrs`: where members may dial the client (only ever used to dial: never trusted as identity) */
+export interface Hello { sinceSeq: number, folder: string, addrs?: string[] }
 /** A chunk in its wire form (zstd or raw), attached to the entry of a small file. */
 export interface AttachedBlock { hash: Uint8Array, data: Uint8Array, zstd: boolean }
 export interface Propose { id: number, entry: Entry, baseSeq: number, blocks: AttachedBlock[] }
@@ -21,15 +22,21 @@ export interface InvalidPropose { id: number, error: Error }
 export type ClientMessage =
   | { type: 'hello', hello: Hello }
   | { type: 'propose', propose: Propose }
+  | { type: 'applied', seq: number }
 export type ReceivedClientMessage = ClientMessage | { type: 'invalid-propose', invalid: InvalidPropose }
 
 export type Outcome = 'accepted' | 'superseded' | 'rejected'
 export interface Result { id: number, outcome: Outcome, seq: number, current?: Entry, reason: string }
-export interface Changed extends JournalEntry { origin: string, blocks: AttachedBlock[] }
+/** Who holds every chunk of a version: online members by peer ID, and whether the hub does. */
+export interface HolderList { peers: string[], held: boolean }
+export interface Changed extends JournalEntry { origin: string, blocks: AttachedBlock[], holders: HolderList }
+export interface Member { peer: string, addrs: string[] }
 export type HubMessage =
   | { type: 'changed', changed: Changed }
   | { type: 'result', result: Result }
   | { type: 'caught-up', seq: number }
+  | { type: 'members', members: Member[] }
+  | { type: 'holders', seq: number, holders: HolderList }
   | { type: 'refused', reason: string }
 export type ReceivedHubMessage = HubMessage | { type: 'invalid-changed', seq: number, error: Error }
 
@@ -39,7 +46,15 @@ const KIND_TO_WIRE: Record<EntryKind, wire.Kind> = { file: wire.Kind.FILE, dir: 
 const OUTCOME_TO_WIRE: Record<Outcome, wire.Outcome> = {
   accepted: wire.Outcome.ACCEPTED, superseded: wire.Outcome.SUPERSEDED, rejected: wire.Outcome.REJECTED
 }
-const DECODE_LIMITS = { limits: { blocks: MAX_ATTACHED_BLOCKS } }
+const HOLDER_LIMITS = { peers: MAX_MEMBERS }
+const CLIENT_LIMITS = { limits: { propose: { blocks: MAX_ATTACHED_BLOCKS }, hello: { addrs: MAX_MEMBER_ADDRS } } }
+const HUB_LIMITS = {
+  limits: {
+    changed: { blocks: MAX_ATTACHED_BLOCKS, holders: HOLDER_LIMITS },
+    members: { members: MAX_MEMBERS, members$: { addrs: MAX_MEMBER_ADDRS } },
+    holders: HOLDER_LIMITS
+  }
+}
 
 function entryToWire (e: Entry): wire.Entry {
   return {
@@ -120,13 +135,26 @@ function attachedFromWire (blocks: wire.Block[], entry: Entry): AttachedBlock[] 
   })
 }
 
+/** Bounds only: an address is parsed where it is dialed, a peer ID where it is compared. */
+function stringsFromWire (list: string[], maxBytes: number, what: string): string[] {
+  for (const s of list) {
+    if (s.length === 0 || Buffer.byteLength(s) > maxBytes || s.includes('\0')) throw new ProtocolError('ERR_BAD_FIELD', `bad ${what}`)
+  }
+  return list
+}
+
+function holdersFromWire (h: wire.Holders | undefined): HolderList {
+  return { peers: stringsFromWire(h?.peers ?? [], MAX_PEER_ID_BYTES, 'holder peer ID'), held: h?.held ?? false }
+}
+
 function seqFromWire (n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new ProtocolError('ERR_BAD_SEQ', `seq ${n} out of range`)
   return n
 }
 
 export function encodeClientMessage (m: ClientMessage): Uint8Array {
-  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq, folder: m.hello.folder === DEFAULT_FOLDER ? '' : m.hello.folder } })
+  if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq, folder: m.hello.folder === DEFAULT_FOLDER ? '' : m.hello.folder, addrs: m.hello.addrs ?? [] } })
+  if (m.type === 'applied') return wire.ClientMessage.encode({ applied: { seq: m.seq } })
   const p = m.propose
   return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: p.baseSeq, blocks: blocksToWire(p.blocks) } })
 }
@@ -134,7 +162,7 @@ export function encodeClientMessage (m: ClientMessage): Uint8Array {
 export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): ReceivedClientMessage {
   let m: wire.ClientMessage
   try {
-    m = decode(() => wire.ClientMessage.decode(buf, { limits: { propose: DECODE_LIMITS.limits } } as never))
+    m = decode(() => wire.ClientMessage.decode(buf, CLIENT_LIMITS as never))
   } catch (error) {
     // a proposal that does not decode (a size or seq past 2^56 fails the whole message) is
     // refused alone when its id can still be read; the session goes on
@@ -144,8 +172,9 @@ export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): Received
   }
   if (m.hello != null) {
     const folder = m.hello.folder === '' ? DEFAULT_FOLDER : checkFolderName(m.hello.folder)
-    return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq), folder } }
+    return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq), folder, addrs: stringsFromWire(m.hello.addrs, MAX_ADDR_BYTES, 'address') } }
   }
+  if (m.applied != null) return { type: 'applied', seq: seqFromWire(m.applied.seq) }
   if (m.propose != null) {
     const p = m.propose
     try {
@@ -162,8 +191,12 @@ export function encodeHubMessage (m: HubMessage): Uint8Array {
   switch (m.type) {
     case 'changed': {
       const c = m.changed
-      return wire.HubMessage.encode({ changed: { entry: entryToWire(c.entry), seq: c.seq, origin: c.origin, blocks: blocksToWire(c.blocks) } })
+      return wire.HubMessage.encode({ changed: { entry: entryToWire(c.entry), seq: c.seq, origin: c.origin, blocks: blocksToWire(c.blocks), holders: { seq: c.seq, ...c.holders } } })
     }
+    case 'members':
+      return wire.HubMessage.encode({ members: { members: m.members } })
+    case 'holders':
+      return wire.HubMessage.encode({ holders: { seq: m.seq, ...m.holders } })
     case 'result': {
       const r = m.result
       return wire.HubMessage.encode({
@@ -181,13 +214,13 @@ export function encodeHubMessage (m: HubMessage): Uint8Array {
 }
 
 export function decodeHubMessage (buf: Uint8Array | Uint8ArrayList): ReceivedHubMessage {
-  const m = decode(() => wire.HubMessage.decode(buf, { limits: { changed: DECODE_LIMITS.limits } } as never))
+  const m = decode(() => wire.HubMessage.decode(buf, HUB_LIMITS as never))
   if (m.changed != null) {
     const c = m.changed
     const seq = seqFromWire(c.seq)
     try {
       const entry = entryFromWire(c.entry)
-      return { type: 'changed', changed: { entry, seq, origin: c.origin, blocks: attachedFromWire(c.blocks, entry) } }
+      return { type: 'changed', changed: { entry, seq, origin: c.origin, blocks: attachedFromWire(c.blocks, entry), holders: holdersFromWire(c.holders) } }
     } catch (error) {
       return { type: 'invalid-changed', seq, error: error as Error }
     }
@@ -203,6 +236,11 @@ export function decodeHubMessage (buf: Uint8Array | Uint8ArrayList): ReceivedHub
     }
   }
   if (m.caughtUp != null) return { type: 'caught-up', seq: seqFromWire(m.caughtUp.seq) }
+  if (m.members != null) {
+    const members = m.members.members.map(x => ({ peer: stringsFromWire([x.peer], MAX_PEER_ID_BYTES, 'member peer ID')[0]!, addrs: stringsFromWire(x.addrs, MAX_ADDR_BYTES, 'address') }))
+    return { type: 'members', members }
+  }
+  if (m.holders != null) return { type: 'holders', seq: seqFromWire(m.holders.seq), holders: holdersFromWire(m.holders) }
   // shown to the user: bounded, one line
   if (m.refused != null) return { type: 'refused', reason: m.refused.reason.slice(0, 500).replace(/[\r\n]+/g, ' ') }
   throw new ProtocolError('ERR_UNKNOWN_MESSAGE', 'hub message has no known field')

@@ -1,6 +1,7 @@
 // Protocol ids and hard limits. Every number here bounds what a peer can make us hold in memory.
 
-export const SYNC_PROTOCOL = '/distsync/sync/3.0.0'
+/** 4.0.0: Changed carries holders; Hello carries addresses; Applied, Members and Holders (issue 18) */
+export const SYNC_PROTOCOL = '/distsync/sync/4.0.0'
 export const BLOCKS_PROTOCOL = '/distsync/blocks/1.0.0'
 
 /** FastCDC bounds: small enough that a 1 MiB edit moves little more than 1 MiB, big enough
@@ -34,3 +35,12 @@ export const BLOCK_WINDOW_BYTES = 4 * 1024 * 1024
 export const BLOCK_READ_BUFFER = 2 * BLOCK_WINDOW_BYTES
 
 export const HASH_BYTES = 32
+
+/** Members of one folder the hub lists to each of them (and so holders of one version). */
+export const MAX_MEMBERS = 1024
+/** Addresses one member may announce (every interface of a multi-homed machine, v4 and v6). */
+export const MAX_MEMBER_ADDRS = 16
+/** A multiaddr with /p2p/ and a DNS name fits easily; anything longer is not an address. */
+export const MAX_ADDR_BYTES = 256
+/** A peer ID as text (base58 Ed25519 is 52 characters; CIDs a few more). */
+export const MAX_PEER_ID_BYTES = 128

@@ -297,6 +297,7 @@ export namespace Entry {
 export interface ClientMessage {
   hello?: Hello
   propose?: Propose
+  applied?: Applied
 }
 
 export namespace ClientMessage {
@@ -317,6 +318,11 @@ export namespace ClientMessage {
         if (obj.propose != null) {
           w.uint32(18)
           Propose.codec().encode(obj.propose, w)
+        }
+
+        if (obj.applied != null) {
+          w.uint32(26)
+          Applied.codec().encode(obj.applied, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -340,6 +346,12 @@ export namespace ClientMessage {
             case 2: {
               obj.propose = Propose.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.propose
+              })
+              break
+            }
+            case 3: {
+              obj.applied = Applied.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.applied
               })
               break
             }
@@ -372,6 +384,13 @@ export namespace ClientMessage {
 
               break
             }
+            case 3: {
+              yield * Applied.codec().stream(reader, reader.uint32(), `${prefix}.applied`, {
+                limits: opts.limits?.applied
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -391,6 +410,12 @@ export namespace ClientMessage {
 
   export interface ClientMessageHelloFolderFieldEvent {
     field: '$.hello.folder'
+    value: string
+  }
+
+  export interface ClientMessageHelloAddrsFieldEvent {
+    field: '$.hello.addrs[]'
+    index: number
     value: string
   }
 
@@ -473,6 +498,11 @@ export namespace ClientMessage {
     index: number
   }
 
+  export interface ClientMessageAppliedSeqFieldEvent {
+    field: '$.applied.seq'
+    value: number
+  }
+
   export function encode (obj: Partial<ClientMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ClientMessage.codec())
   }
@@ -481,7 +511,7 @@ export namespace ClientMessage {
     return decodeMessage(buf, ClientMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageHelloFolderFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeEntryChunksFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageHelloFolderFieldEvent | ClientMessageHelloAddrsFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeEntryChunksFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent | ClientMessageAppliedSeqFieldEvent> {
     return streamMessage(buf, ClientMessage.codec(), opts)
   }
 }
@@ -489,6 +519,7 @@ export namespace ClientMessage {
 export interface Hello {
   sinceSeq: number
   folder: string
+  addrs: string[]
 }
 
 export namespace Hello {
@@ -511,13 +542,21 @@ export namespace Hello {
           w.string(obj.folder)
         }
 
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(26)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           sinceSeq: 0,
-          folder: ''
+          folder: '',
+          addrs: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -534,6 +573,14 @@ export namespace Hello {
               obj.folder = reader.string()
               break
             }
+            case 3: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -543,6 +590,10 @@ export namespace Hello {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -561,6 +612,21 @@ export namespace Hello {
                 field: `${prefix}.folder`,
                 value: reader.string()
               }
+              break
+            }
+            case 3: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
               break
             }
             default: {
@@ -585,6 +651,12 @@ export namespace Hello {
     value: string
   }
 
+  export interface HelloAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<Hello>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Hello.codec())
   }
@@ -593,8 +665,97 @@ export namespace Hello {
     return decodeMessage(buf, Hello.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloSinceSeqFieldEvent | HelloFolderFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloSinceSeqFieldEvent | HelloFolderFieldEvent | HelloAddrsFieldEvent> {
     return streamMessage(buf, Hello.codec(), opts)
+  }
+}
+
+export interface Applied {
+  seq: number
+}
+
+export namespace Applied {
+  let _codec: Codec<Applied>
+
+  export const codec = (): Codec<Applied> => {
+    if (_codec == null) {
+      _codec = message<Applied>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.seq != null && obj.seq !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.seq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          seq: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.seq = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AppliedSeqFieldEvent {
+    field: '$.seq'
+    value: number
+  }
+
+  export function encode (obj: Partial<Applied>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Applied.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Applied>): Applied {
+    return decodeMessage(buf, Applied.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Applied>): Generator<AppliedSeqFieldEvent> {
+    return streamMessage(buf, Applied.codec(), opts)
   }
 }
 
@@ -844,6 +1005,8 @@ export interface HubMessage {
   result?: Result
   caughtUp?: CaughtUp
   refused?: Refused
+  members?: Members
+  holders?: Holders
 }
 
 export namespace HubMessage {
@@ -874,6 +1037,16 @@ export namespace HubMessage {
         if (obj.refused != null) {
           w.uint32(34)
           Refused.codec().encode(obj.refused, w)
+        }
+
+        if (obj.members != null) {
+          w.uint32(42)
+          Members.codec().encode(obj.members, w)
+        }
+
+        if (obj.holders != null) {
+          w.uint32(50)
+          Holders.codec().encode(obj.holders, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -909,6 +1082,18 @@ export namespace HubMessage {
             case 4: {
               obj.refused = Refused.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.refused
+              })
+              break
+            }
+            case 5: {
+              obj.members = Members.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.members
+              })
+              break
+            }
+            case 6: {
+              obj.holders = Holders.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.holders
               })
               break
             }
@@ -951,6 +1136,20 @@ export namespace HubMessage {
             case 4: {
               yield * Refused.codec().stream(reader, reader.uint32(), `${prefix}.refused`, {
                 limits: opts.limits?.refused
+              })
+
+              break
+            }
+            case 5: {
+              yield * Members.codec().stream(reader, reader.uint32(), `${prefix}.members`, {
+                limits: opts.limits?.members
+              })
+
+              break
+            }
+            case 6: {
+              yield * Holders.codec().stream(reader, reader.uint32(), `${prefix}.holders`, {
+                limits: opts.limits?.holders
               })
 
               break
@@ -1046,6 +1245,22 @@ export namespace HubMessage {
     index: number
   }
 
+  export interface HubMessageChangedHoldersSeqFieldEvent {
+    field: '$.changed.holders.seq'
+    value: number
+  }
+
+  export interface HubMessageChangedHoldersPeersFieldEvent {
+    field: '$.changed.holders.peers[]'
+    index: number
+    value: string
+  }
+
+  export interface HubMessageChangedHoldersHeldFieldEvent {
+    field: '$.changed.holders.held'
+    value: boolean
+  }
+
   export interface HubMessageResultIdFieldEvent {
     field: '$.result.id'
     value: number
@@ -1121,6 +1336,34 @@ export namespace HubMessage {
     value: string
   }
 
+  export interface HubMessageMembersMembersPeerFieldEvent {
+    field: '$.members.members[].peer'
+    value: string
+    index: number
+  }
+
+  export interface HubMessageMembersMembersAddrsFieldEvent {
+    field: '$.members.members[].addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface HubMessageHoldersSeqFieldEvent {
+    field: '$.holders.seq'
+    value: number
+  }
+
+  export interface HubMessageHoldersPeersFieldEvent {
+    field: '$.holders.peers[]'
+    index: number
+    value: string
+  }
+
+  export interface HubMessageHoldersHeldFieldEvent {
+    field: '$.holders.held'
+    value: boolean
+  }
+
   export function encode (obj: Partial<HubMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, HubMessage.codec())
   }
@@ -1129,8 +1372,412 @@ export namespace HubMessage {
     return decodeMessage(buf, HubMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedEntryChunksFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultCurrentChunksFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent | HubMessageRefusedReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedEntryChunksFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageChangedHoldersSeqFieldEvent | HubMessageChangedHoldersPeersFieldEvent | HubMessageChangedHoldersHeldFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultCurrentChunksFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent | HubMessageRefusedReasonFieldEvent | HubMessageMembersMembersPeerFieldEvent | HubMessageMembersMembersAddrsFieldEvent | HubMessageHoldersSeqFieldEvent | HubMessageHoldersPeersFieldEvent | HubMessageHoldersHeldFieldEvent> {
     return streamMessage(buf, HubMessage.codec(), opts)
+  }
+}
+
+export interface Members {
+  members: Member[]
+}
+
+export namespace Members {
+  let _codec: Codec<Members>
+
+  export const codec = (): Codec<Members> => {
+    if (_codec == null) {
+      _codec = message<Members>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(10)
+            Member.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          members: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(Member.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.members$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          members: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              for (const evt of Member.codec().stream(reader, reader.uint32(), `${prefix}.members[]`, {
+                limits: opts.limits?.members$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.members
+                }
+              }
+
+              obj.members++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MembersMembersPeerFieldEvent {
+    field: '$.members[].peer'
+    value: string
+    index: number
+  }
+
+  export interface MembersMembersAddrsFieldEvent {
+    field: '$.members[].addrs[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<Members>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Members.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Members>): Members {
+    return decodeMessage(buf, Members.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Members>): Generator<MembersMembersPeerFieldEvent | MembersMembersAddrsFieldEvent> {
+    return streamMessage(buf, Members.codec(), opts)
+  }
+}
+
+export interface Member {
+  peer: string
+  addrs: string[]
+}
+
+export namespace Member {
+  let _codec: Codec<Member>
+
+  export const codec = (): Codec<Member> => {
+    if (_codec == null) {
+      _codec = message<Member>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peer != null && obj.peer !== '')) {
+          w.uint32(10)
+          w.string(obj.peer)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peer: '',
+          addrs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peer = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peer`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MemberPeerFieldEvent {
+    field: '$.peer'
+    value: string
+  }
+
+  export interface MemberAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<Member>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Member.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Member>): Member {
+    return decodeMessage(buf, Member.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Member>): Generator<MemberPeerFieldEvent | MemberAddrsFieldEvent> {
+    return streamMessage(buf, Member.codec(), opts)
+  }
+}
+
+export interface Holders {
+  seq: number
+  peers: string[]
+  held: boolean
+}
+
+export namespace Holders {
+  let _codec: Codec<Holders>
+
+  export const codec = (): Codec<Holders> => {
+    if (_codec == null) {
+      _codec = message<Holders>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.seq != null && obj.seq !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.seq)
+        }
+
+        if (obj.peers != null && obj.peers.length > 0) {
+          for (const value of obj.peers) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if ((obj.held != null && obj.held !== false)) {
+          w.uint32(24)
+          w.bool(obj.held)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          seq: 0,
+          peers: [],
+          held: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.seq = reader.uint64Number()
+              break
+            }
+            case 2: {
+              if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
+                throw new MaxLengthError('Decode error - repeated field "peers" had too many elements')
+              }
+
+              obj.peers.push(reader.string())
+              break
+            }
+            case 3: {
+              obj.held = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          peers: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.peers != null && obj.peers === opts.limits.peers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "peers" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.peers[]`,
+                index: obj.peers,
+                value: reader.string()
+              }
+
+              obj.peers++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.held`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HoldersSeqFieldEvent {
+    field: '$.seq'
+    value: number
+  }
+
+  export interface HoldersPeersFieldEvent {
+    field: '$.peers[]'
+    index: number
+    value: string
+  }
+
+  export interface HoldersHeldFieldEvent {
+    field: '$.held'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Holders>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Holders.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Holders>): Holders {
+    return decodeMessage(buf, Holders.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Holders>): Generator<HoldersSeqFieldEvent | HoldersPeersFieldEvent | HoldersHeldFieldEvent> {
+    return streamMessage(buf, Holders.codec(), opts)
   }
 }
 
@@ -1139,6 +1786,7 @@ export interface Changed {
   seq: number
   origin: string
   blocks: Block[]
+  holders?: Holders
 }
 
 export namespace Changed {
@@ -1171,6 +1819,11 @@ export namespace Changed {
             w.uint32(34)
             Block.codec().encode(value, w)
           }
+        }
+
+        if (obj.holders != null) {
+          w.uint32(42)
+          Holders.codec().encode(obj.holders, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1211,6 +1864,12 @@ export namespace Changed {
               obj.blocks.push(Block.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.blocks$
               }))
+              break
+            }
+            case 5: {
+              obj.holders = Holders.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.holders
+              })
               break
             }
             default: {
@@ -1268,6 +1927,13 @@ export namespace Changed {
               }
 
               obj.blocks++
+
+              break
+            }
+            case 5: {
+              yield * Holders.codec().stream(reader, reader.uint32(), `${prefix}.holders`, {
+                limits: opts.limits?.holders
+              })
 
               break
             }
@@ -1362,6 +2028,22 @@ export namespace Changed {
     index: number
   }
 
+  export interface ChangedHoldersSeqFieldEvent {
+    field: '$.holders.seq'
+    value: number
+  }
+
+  export interface ChangedHoldersPeersFieldEvent {
+    field: '$.holders.peers[]'
+    index: number
+    value: string
+  }
+
+  export interface ChangedHoldersHeldFieldEvent {
+    field: '$.holders.held'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Changed>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Changed.codec())
   }
@@ -1370,7 +2052,7 @@ export namespace Changed {
     return decodeMessage(buf, Changed.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Changed>): Generator<ChangedEntryPathFieldEvent | ChangedEntryKindFieldEvent | ChangedEntrySizeFieldEvent | ChangedEntryMtimeNsFieldEvent | ChangedEntryExecFieldEvent | ChangedEntryDeletedFieldEvent | ChangedEntryHashFieldEvent | ChangedEntryTargetFieldEvent | ChangedEntryChunksFieldEvent | ChangedSeqFieldEvent | ChangedOriginFieldEvent | ChangedBlocksHashFieldEvent | ChangedBlocksDataFieldEvent | ChangedBlocksZstdFieldEvent | ChangedBlocksMissingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Changed>): Generator<ChangedEntryPathFieldEvent | ChangedEntryKindFieldEvent | ChangedEntrySizeFieldEvent | ChangedEntryMtimeNsFieldEvent | ChangedEntryExecFieldEvent | ChangedEntryDeletedFieldEvent | ChangedEntryHashFieldEvent | ChangedEntryTargetFieldEvent | ChangedEntryChunksFieldEvent | ChangedSeqFieldEvent | ChangedOriginFieldEvent | ChangedBlocksHashFieldEvent | ChangedBlocksDataFieldEvent | ChangedBlocksZstdFieldEvent | ChangedBlocksMissingFieldEvent | ChangedHoldersSeqFieldEvent | ChangedHoldersPeersFieldEvent | ChangedHoldersHeldFieldEvent> {
     return streamMessage(buf, Changed.codec(), opts)
   }
 }

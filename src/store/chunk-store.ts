@@ -33,6 +33,8 @@ export class ChunkStore {
   #pack = 0
   #packEnd = 0
   #appender: { pack: number, fh: FileHandle } | undefined
+  /** packs written since the last sync() */
+  readonly #dirtyPacks = new Set<number>()
   /** rows to write; `at`: where a large chunk's bytes go in a pack (small ones are in the row) */
   readonly #queued: Array<{ hash: Uint8Array, zstd: number, data: Uint8Array, at: { pack: number, offset: number } | null, done: PromiseWithResolvers<void> }> = []
   #flushing: Promise<void> | undefined
@@ -135,6 +137,7 @@ export class ChunkStore {
         const packed = batch.filter(q => q.at != null)
         if (packed.length > 0) {
           const fh = await this.#appenderFor(pack!)
+          this.#dirtyPacks.add(pack!)
           const data = packed.map(q => q.data)
           const total = data.reduce((sum, d) => sum + d.byteLength, 0)
           let written = 0
@@ -154,6 +157,24 @@ export class ChunkStore {
       }
     }
     this.#flushing = undefined
+  }
+
+  /**
+   * Makes every chunk stored so far durable: pack bytes flushed, then the rows (a WAL checkpoint
+   * syncs the log and the database). Called before the journal says the hub holds an entry.
+   */
+  async sync (): Promise<void> {
+    await this.#flushing
+    for (const pack of [...this.#dirtyPacks]) {
+      this.#dirtyPacks.delete(pack)
+      const fh = this.#appender?.pack === pack ? this.#appender.fh : await open(this.#packFile(pack), 'r')
+      try {
+        await fh.datasync()
+      } finally {
+        if (fh !== this.#appender?.fh) await fh.close()
+      }
+    }
+    this.#db.exec('PRAGMA wal_checkpoint(FULL)')
   }
 
   async #appenderFor (pack: number): Promise<FileHandle> {

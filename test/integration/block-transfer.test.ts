@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createNode } from '../../src/net/node.ts'
-import { BlockMissingError, fetchBlocks, serveBlocks, type BlockSource } from '../../src/net/block-transfer.ts'
+import { BlockMissingError, fetchBlocks, handleBlocks, serveBlocks, type BlockSource } from '../../src/net/block-transfer.ts'
 import { compressBlock, type StoredBlock } from '../../src/net/block-codec.ts'
 import { BLOCKS_PROTOCOL, CHUNK_MAX, CHUNK_MIN } from '../../src/protocol/constants.ts'
 import { ChunkListBuilder, type ChunkList } from '../../src/chunk/chunk-list.ts'
@@ -102,4 +102,30 @@ test('a chunk served with the wrong bytes is refused as ERR_BAD_BLOCK', async ()
     }, { code: 'ERR_BAD_BLOCK' })
     assert.equal(received, liar)
   })
+})
+
+test('many fetches at once over one connection all complete: none is reset past the server\'s streams per connection', async () => {
+  const server = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], pingIntervalMs: 5000 })
+  const fetcher = await createNode({ privateKey: await generateKeyPair('Ed25519'), pingIntervalMs: 5000 })
+  const stop = new AbortController()
+  const chunks = makeChunks(48)
+  const source = sourceOf(chunks)
+  // every answer takes a while, so that the fetches overlap
+  await handleBlocks(server, { get: async hash => { await new Promise(resolve => setTimeout(resolve, 300)); return await source.get(hash) } }, stop.signal)
+  await server.start()
+  await fetcher.start()
+  try {
+    const conn = await fetcher.dial(server.getMultiaddrs()[0]!)
+    // one fetch first: 48 streams opened the instant the dial returns can reach the server before
+    // it counts the handshake done, and past its pre-handshake byte limit it drops the connection
+    for await (const b of fetchBlocks(conn, listOf([chunks[0]!]), AbortSignal.timeout(60_000))) assert.ok(b.data.byteLength > 0)
+    const results = await Promise.allSettled(chunks.map(async c => {
+      for await (const b of fetchBlocks(conn, listOf([c]), AbortSignal.timeout(60_000))) assert.equal(b.data.byteLength, c.byteLength)
+    }))
+    const failed = results.filter(r => r.status === 'rejected').map(r => String(r.reason))
+    assert.deepEqual(failed, [], `${failed.length} of ${chunks.length} fetches failed`)
+  } finally {
+    stop.abort()
+    await Promise.all([fetcher.stop(), server.stop()])
+  }
 })

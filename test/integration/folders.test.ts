@@ -116,7 +116,7 @@ test('the hub serves a peer only chunks of the folders it syncs', async () => {
     const connection = await node.dial(multiaddr(hub.addr))
     const joinFolder = async (folder: string): Promise<void> => {
       const lp = lpStream(await connection.newStream(SYNC_PROTOCOL), { maxDataLength: MAX_SYNC_FRAME })
-      await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, folder } }))
+      await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, folder, addrs: [] } }))
       while (decodeHubMessage(await lp.read()).type !== 'caught-up');
     }
     const fetchAll = async (): Promise<number> => {

@@ -100,7 +100,9 @@ export async function startHub (opts: { dataDir?: string, port?: number, args?: 
 }
 
 export function startClient (hub: string, dir: string, extra: string[] = []): Proc {
-  return run(['client', '--hub', hub, ...extra, dir])
+  // clients listen for other members on every interface by default: tests stay on loopback
+  const listen = extra.includes('--listen') || extra.includes('--no-direct') ? [] : ['--listen', '/ip4/127.0.0.1/tcp/0']
+  return run(['client', '--hub', hub, ...listen, ...extra, dir])
 }
 
 /** Waits until the client has said hello and caught up with the hub. */
@@ -162,7 +164,7 @@ export async function converged (dirs: string[], timeoutMs = 20000): Promise<voi
   }
 }
 
-export interface HubStatus { headSeq: number, files: number, bytes: number, deleted: number, chunkBytesIn: number, chunkBytesOut: number }
+export interface HubStatus { headSeq: number, files: number, bytes: number, deleted: number, pending: number, chunkBytesIn: number, chunkBytesOut: number }
 
 export async function hubStatus (dataDir: string): Promise<HubStatus> {
   const p = run(['status', '--data', dataDir])

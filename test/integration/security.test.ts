@@ -61,7 +61,7 @@ test('a hub of another protocol version is named as such and the client exits 5'
     const client = startClient(addr.includes('/p2p/') ? addr : `${addr}/p2p/${node.peerId.toString()}`, dir)
     const code = await Promise.race([client.exited, sleep(15000).then(() => -1)])
     assert.equal(code, 5)
-    assert.match(client.stderr(), /does not speak \/distsync\/sync\/3\.0\.0: hub and clients must run the same version/)
+    assert.match(client.stderr(), /does not speak \/distsync\/sync\/4\.0\.0: hub and clients must run the same version/)
   } finally {
     await node.stop()
     await rm(dir, { recursive: true, force: true })
@@ -76,7 +76,7 @@ test('the hub refuses proposals with hostile paths, keeps the session, and write
     const data = new TextEncoder().encode('payload')
     const stream = await node.dialProtocol(multiaddr(c.hub.addr), SYNC_PROTOCOL)
     const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME })
-    await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, folder: 'default' } }))
+    await lp.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, folder: 'default', addrs: [] } }))
     const hostile = ['../escape.txt', '/etc/passwd-copy', 'a/../../b.txt', '.distsync/index.db', 'x/.distsync-tmp-1', 'nul\0name', 'back\\slash', 'a//b']
     let id = 0
     for (const path of hostile) await lp.write(encodeClientMessage({ type: 'propose', propose: { id: ++id, entry: fileEntry(path, data), baseSeq: 0, blocks: [] } }))
@@ -152,11 +152,11 @@ test('a client refuses changes from a hostile hub: no escape, no writing through
     let seq = 0
     // forged.txt comes with a chunk that is not the bytes its hash names
     const lie = [{ hash: forged.chunks.hash(0), data: new TextEncoder().encode('pwnev'), zstd: false }]
-    for (const entry of changes) await lp.write(encodeHubMessage({ type: 'changed', changed: { entry, seq: ++seq, origin: 'x', blocks: entry === forged ? lie : [] } }))
+    for (const entry of changes) await lp.write(encodeHubMessage({ type: 'changed', changed: { entry, seq: ++seq, origin: 'x', blocks: entry === forged ? lie : [], holders: { peers: [], held: true } } }))
     await lp.write(encodeHubMessage({ type: 'caught-up', seq }))
     // once the symlink is on disk, a file "inside" it
     await sleep(1000)
-    await lp.write(encodeHubMessage({ type: 'changed', changed: { entry: fileEntry('evil/pwned.txt', data), seq: ++seq, origin: 'x', blocks: [] } }))
+    await lp.write(encodeHubMessage({ type: 'changed', changed: { entry: fileEntry('evil/pwned.txt', data), seq: ++seq, origin: 'x', blocks: [], holders: { peers: [], held: true } } }))
   })
   await node.handle(BLOCKS_PROTOCOL, async (s) => {
     const blp = lpStream(s, { maxDataLength: MAX_BLOCK_FRAME })

@@ -65,12 +65,17 @@ const withBlocks = <T extends { entry: Entry }>(rec: fc.Arbitrary<T>): fc.Arbitr
   rec.chain(r => attachedTo(r.entry).map(blocks => ({ ...r, blocks })))
 
 const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
-  fc.tuple(safeSeq, folderName).map(([sinceSeq, folder]) => ({ type: 'hello' as const, hello: { sinceSeq, folder } })),
+  fc.record({ sinceSeq: safeSeq, folder: folderName, addrs: fc.array(fc.constantFrom('/ip4/127.0.0.1/tcp/4001', '/ip6/::1/tcp/9'), { maxLength: 3 }) }, PLAIN).map(hello => ({ type: 'hello' as const, hello })),
+  safeSeq.map(seq => ({ type: 'applied' as const, seq })),
   withBlocks(fc.record({ id: uint32, entry, baseSeq: safeSeq }, PLAIN)).map(propose => ({ type: 'propose' as const, propose }))
 )
+const peerText = fc.constantFrom('12D3KooWA', '12D3KooWB', 'QmC')
+const holders = fc.record({ peers: fc.array(peerText, { maxLength: 3 }), held: fc.boolean() }, PLAIN)
 const outcome = fc.constantFrom<Outcome>('accepted', 'superseded', 'rejected')
 const hubMessage: fc.Arbitrary<HubMessage> = fc.oneof(
-  withBlocks(fc.record({ entry, seq: safeSeq, origin: fc.string() }, PLAIN)).map(changed => ({ type: 'changed' as const, changed })),
+  withBlocks(fc.record({ entry, seq: safeSeq, origin: fc.string(), holders }, PLAIN)).map(changed => ({ type: 'changed' as const, changed })),
+  fc.array(fc.record({ peer: peerText, addrs: fc.array(fc.constant('/ip4/10.0.0.1/tcp/1'), { maxLength: 2 }) }, PLAIN), { maxLength: 4 }).map(members => ({ type: 'members' as const, members })),
+  fc.record({ seq: safeSeq, holders }, PLAIN).map(h => ({ type: 'holders' as const, ...h })),
   fc.record({ id: uint32, outcome, seq: safeSeq, reason: fc.string(), current: entry }, { requiredKeys: ['id', 'outcome', 'seq', 'reason'], noNullPrototype: true })
     .map(result => ({ type: 'result' as const, result })),
   safeSeq.map(seq => ({ type: 'caught-up' as const, seq }))
@@ -138,7 +143,7 @@ describe('round trips', () => {
 
   const mtimeRoundTrip = (mtimeNs: bigint): bigint | false => {
     const e: Entry = { path: 'a', kind: 'dir', size: 0, mtimeNs, exec: false, deleted: false, hash: new Uint8Array(0), chunks: ChunkList.EMPTY, target: '' }
-    const got = decodeHubMessage(encodeHubMessage({ type: 'changed', changed: { entry: e, seq: 1, origin: 'p', blocks: [] } }))
+    const got = decodeHubMessage(encodeHubMessage({ type: 'changed', changed: { entry: e, seq: 1, origin: 'p', blocks: [], holders: { peers: [], held: true } } }))
     return got.type === 'changed' && got.changed.entry.mtimeNs
   }
 
@@ -179,7 +184,7 @@ const fileEntry = (more: Partial<Entry> = {}): Entry => {
   return { path: 'dir/file.bin', kind: 'file', size: 300, mtimeNs: 1n, exec: false, deleted: false, hash: h, chunks: ChunkList.of([{ hash: h, size: 100 }, { hash: h, size: 200 }]), target: '', ...more }
 }
 const proposeBytes = (e: Entry, id = 77, baseSeq = 3, blocks: AttachedBlock[] = []): Uint8Array => encodeClientMessage({ type: 'propose', propose: { id, entry: e, baseSeq, blocks } })
-const changedBytes = (e: Entry, seq = 42, blocks: AttachedBlock[] = []): Uint8Array => encodeHubMessage({ type: 'changed', changed: { entry: e, seq, origin: 'peer', blocks } })
+const changedBytes = (e: Entry, seq = 42, blocks: AttachedBlock[] = []): Uint8Array => encodeHubMessage({ type: 'changed', changed: { entry: e, seq, origin: 'peer', blocks, holders: { peers: [], held: true } } })
 
 describe('hostile input', () => {
   const decoders: Array<[string, (b: Uint8Array) => unknown]> = [
@@ -363,7 +368,7 @@ describe('hostile input', () => {
 
   test('sizes and seqs from 2^31 to 2^32 round trip (protons 7.1.2 wrote garbage for them as BigInt)', () => {
     for (const n of [2 ** 31 - 1, 2 ** 31, 3 * 2 ** 30, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1]) {
-      assert.deepEqual(decodeClientMessage(encodeClientMessage({ type: 'hello', hello: { sinceSeq: n, folder: 'default' } })), { type: 'hello', hello: { sinceSeq: n, folder: 'default' } }, `hello ${n}`)
+      assert.deepEqual(decodeClientMessage(encodeClientMessage({ type: 'hello', hello: { sinceSeq: n, folder: 'default', addrs: [] } })), { type: 'hello', hello: { sinceSeq: n, folder: 'default', addrs: [] } }, `hello ${n}`)
       assert.deepEqual(decodeHubMessage(encodeHubMessage({ type: 'caught-up', seq: n })), { type: 'caught-up', seq: n }, `caught-up ${n}`)
       const got = decodeHubMessage(encodeHubMessage({ type: 'result', result: { id: 1, outcome: 'accepted', seq: n, reason: '' } }))
       assert.ok(got.type === 'result' && got.result.seq === n, `result ${n}`)
