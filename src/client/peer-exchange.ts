@@ -96,13 +96,33 @@ export class PeerExchange {
   sources (holders: HolderList): FetchSource[] {
     const out: FetchSource[] = []
     if (this.#opts.direct) {
+      const before = this.#receiverBefore(holders)
+      if (before != null) out.push(this.#member(before, 0))
       for (const peer of holders.peers) {
-        if (!this.#dialable(peer)) continue
-        out.push({ id: peer, tier: 0, connect: async signal => await this.#connect(peer, signal) })
+        if (this.#dialable(peer)) out.push(this.#member(peer, before == null ? 0 : 1))
       }
     }
     out.push({ id: HUB_SOURCE, tier: out.length === 0 ? 0 : 1, connect: async () => await this.#hub() })
     return out
+  }
+
+  /**
+   * Receivers of one version pass it along a chain (each link carries it once, as the version's
+   * proposer cannot upload it to every receiver at once): the online members not holding it, in
+   * peer ID order; the first fetches from the holders, each other one from the receiver before
+   * it, which serves chunks as it writes them (files-in-progress.ts). One that lags or fails
+   * answers "missing" and the rest comes from the holders.
+   */
+  #receiverBefore (holders: HolderList): string | undefined {
+    const { self } = this.#opts
+    const receivers = [self, ...this.#members.keys()].filter(p => !holders.peers.includes(p)).sort()
+    const k = receivers.indexOf(self)
+    const before = k > 0 ? receivers[k - 1] : undefined
+    return before != null && this.#dialable(before) ? before : undefined
+  }
+
+  #member (peer: string, tier: 0 | 1): FetchSource {
+    return { id: peer, tier, connect: async signal => await this.#connect(peer, signal) }
   }
 
   /** A holder sent wrong bytes or broke off: not asked again for a while. */

@@ -65,6 +65,25 @@ test('a big file moves between two clients directly: (almost) no chunk bytes lea
   }
 })
 
+test('receivers of one version pass it along: one fetches from the other while that one is still receiving', async () => {
+  const c = await startAll(3)
+  try {
+    const ids = await Promise.all(c.clients.map(async p => /\/p2p\/(\w+)/.exec(await listenAddr(p))![1]!))
+    const [a] = c.dirs as [string]
+    const data = randomBytes(16 * MiB)
+    await writeFile(join(a, 'big.bin'), data)
+    await converged(c.dirs, 60000)
+    for (const d of c.dirs.slice(1)) assert.equal(sha(await readFile(join(d, 'big.bin'))), sha(data))
+    // the receiver after the other in peer ID order asked it first (tier 0), the proposer only as a fallback
+    const [, b, cc] = ids as [string, string, string]
+    const [first, second] = b < cc ? [1, 2] : [2, 1]
+    const fetching = c.clients[second]!.stderr().split('\n').filter(l => l.includes('fetching chunks'))
+    assert.ok(fetching.some(l => l.includes(`${ids[first]!}/0`)), `the second receiver's sources: ${fetching.join('\n')}`)
+  } finally {
+    await c.close()
+  }
+})
+
 test('with --no-direct on the receiver everything still syncs, through the hub', async () => {
   const c = await startAll(2, [[], ['--no-direct']])
   try {
