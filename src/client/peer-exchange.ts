@@ -18,6 +18,10 @@ const DIAL_TIMEOUT_MS = 2000
 /** How long a member that could not be dialed is not tried again (unless the hub lists it anew). */
 const FAILURE_MEMORY_MS = 60_000
 export const HUB_SOURCE = 'hub'
+/** A receiver before this one in the chain answers within its wait for a chunk it is writing
+ * (files-in-progress.ts, 3 s) or says "missing": one silent this long is given up, so that a
+ * member cannot stall those after it. */
+const CHAIN_IDLE_MS = 10_000
 
 export interface PeerExchangeOptions {
   node: Libp2p
@@ -97,7 +101,7 @@ export class PeerExchange {
     const out: FetchSource[] = []
     if (this.#opts.direct) {
       const before = this.#receiverBefore(holders)
-      if (before != null) out.push(this.#member(before, 0))
+      if (before != null) out.push({ ...this.#member(before, 0), idleMs: CHAIN_IDLE_MS })
       for (const peer of holders.peers) {
         if (this.#dialable(peer)) out.push(this.#member(peer, before == null ? 0 : 1))
       }
