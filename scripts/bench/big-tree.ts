@@ -23,7 +23,7 @@ export interface BigTreeResult {
   syncSeconds: number
   filesPerSecond: number
   peakRssMb: { hub: number, a: number, b: number }
-  restart: { caughtUpSeconds: number, scannedSeconds: number | undefined, cpuSeconds: number, peakRssMb: number }
+  restart: { caughtUpSeconds: number, scannedSeconds: number | undefined, watchingSeconds: number | undefined, cpuSeconds: number, peakRssMb: number }
   oneChangeSeconds: number
   idleCpuPercent: { a: number, b: number, hub: number }
 }
@@ -147,8 +147,11 @@ export async function runBigTree (opts: BigTreeOptions, say: (line: string) => v
     }, opts.timeoutMs, 20)
     const caughtUp = (performance.now() - t1) / 1000
     await waitFor('B startup scan', () => b.err().includes('startup scan done'), 20000, 20).then(() => { scanned ??= (performance.now() - t1) / 1000 }, () => {})
-    const restart = { caughtUpSeconds: caughtUp, scannedSeconds: scanned, cpuSeconds: cpuSeconds(b.child.pid!), peakRssMb: peakRssMb(b.child.pid!) }
-    say(`restart of B: caught up in ${caughtUp.toFixed(2)} s, scan done ${scanned?.toFixed(2) ?? '(no marker)'} s, CPU ${restart.cpuSeconds.toFixed(2)} s, peak RSS ${restart.peakRssMb} MB`)
+    // chokidar ready and the comparison after it (the client's "watching the folder")
+    let watching: number | undefined
+    await waitFor('B to watch the folder', () => b.err().includes('watching the folder'), 60000, 20).then(() => { watching = (performance.now() - t1) / 1000 }, () => {})
+    const restart = { caughtUpSeconds: caughtUp, scannedSeconds: scanned, watchingSeconds: watching, cpuSeconds: cpuSeconds(b.child.pid!), peakRssMb: peakRssMb(b.child.pid!) }
+    say(`restart of B: caught up in ${caughtUp.toFixed(2)} s, scan done ${scanned?.toFixed(2) ?? '(no marker)'} s, watching ${watching?.toFixed(2) ?? '(no marker)'} s, CPU ${restart.cpuSeconds.toFixed(2)} s, peak RSS ${restart.peakRssMb} MB`)
     await sleep(2000)
 
     const t2 = performance.now()

@@ -45,6 +45,10 @@ export const UNWATCHED_RESCAN_MS = 30_000
 /** Paths a walk may leave waiting in the queue before it waits: a tree moved in is queued as it
  * is proposed, not all at once (a closure and a set entry per path of the tree) */
 const WALK_BACKLOG = 2000
+/** Watcher events past this many waiting paths are not queued one by one: one comparison of the
+ * tree finds them, with the walk's own backpressure (a tree moved in queued a closure per path:
+ * the sender's peak memory on 100,000 files) */
+const EVENT_BACKLOG = 2 * WALK_BACKLOG
 /** Paths whose "not synced" warning was given: one warning each, and a bounded memory of them. */
 const MAX_WARNED = 10_000
 /** The file went between the look and the read (an editor's swap file, git's lock files): a
@@ -89,6 +93,9 @@ export class LocalChanges {
   #rescanEvery = RESCAN_INTERVAL_MS
   #restartRescans: (() => void) | undefined
   #scans = 0
+  /** the comparison that stands in for watcher events past EVENT_BACKLOG, and whether more came */
+  #burstRunning = false
+  #burstAgain = false
 
   constructor (opts: LocalChangesOptions) {
     this.#opts = opts
@@ -104,6 +111,9 @@ export class LocalChanges {
   /** Compares the whole disk with the index now (after the ignore rules changed, say). */
   rescan (): void { void this.#rescan() }
 
+  /** The same comparison, awaited. */
+  async compareNow (): Promise<void> { await this.#rescan() }
+
   /** Paths waiting to be looked at and proposed (for `distsync status`). */
   get pendingPaths (): string[] { return [...this.#pending, ...this.#deletions] }
 
@@ -115,6 +125,33 @@ export class LocalChanges {
       this.#pending.delete(path)
       await this.propose(path)
     })
+  }
+
+  /** A path the watcher named: as `changed`, unless a burst of events has filled the queue. */
+  watched (path: string): void {
+    if (this.#pending.has(path)) return
+    if (this.#opts.queue.waiting < EVENT_BACKLOG) this.changed(path)
+    else this.#compareAfterBurst()
+  }
+
+  #compareAfterBurst (): void {
+    if (this.#burstRunning) {
+      this.#burstAgain = true
+      return
+    }
+    this.#burstRunning = true
+    log.info({ waiting: this.#opts.queue.waiting }, 'many changes at once: comparing the tree rather than queueing each')
+    void (async () => {
+      try {
+        do {
+          this.#burstAgain = false
+          await this.#opts.queue.below(WALK_BACKLOG)
+          await this.#rescan()
+        } while (this.#burstAgain && !this.#opts.signal.aborted)
+      } finally {
+        this.#burstRunning = false
+      }
+    })()
   }
 
   /**

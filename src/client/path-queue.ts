@@ -22,6 +22,9 @@ export class PathQueue {
     this.#onError = onError
   }
 
+  /** Paths with work not started yet. */
+  get waiting (): number { return this.#waiting.size }
+
   push (path: string, task: Task): void {
     let tasks = this.#waiting.get(path)
     if (tasks == null) {

@@ -22,7 +22,12 @@ const RACE_CODES = new Set(['EINVAL', 'ENOENT', 'ENOTDIR', 'ELOOP'])
  * directory (a file, a link, a tombstone); a child reported there means it became a directory. */
 /** `skip`: paths not to watch at all (the ignore rules): an ignored node_modules/ costs no watches. */
 export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void, replacedDir?: (relDir: string) => boolean, skip?: (relPath: string, isDir: boolean) => boolean): TreeWatcher {
-  const toRel = (abs: string): string => relative(root, abs).split(sep).join('/')
+  // called for every path chokidar walks, twice: a prefix cut, not path.relative's resolving
+  const prefix = root.endsWith(sep) ? root : root + sep
+  const toRel = (abs: string): string => {
+    const rel = abs.startsWith(prefix) ? abs.slice(prefix.length) : abs === root ? '' : relative(root, abs)
+    return sep === '/' ? rel : rel.split(sep).join('/')
+  }
   const ignored = (rel: string): boolean => {
     if (rel === '' || rel.startsWith('..')) return false
     return rel.split('/').some((p, i) => isReservedName(p, i === 0))

@@ -7,13 +7,21 @@ export const IGNORE_FILE = '.distsyncignore'
 
 export type PathKind = 'file' | 'dir' | 'symlink'
 
+/** `ignore` keeps the answer for every path (and each parent) it was asked about, for as long as
+ * the matcher lives: every path of a big tree. A fresh matcher after this many answers bounds it. */
+const ANSWERS_PER_MATCHER = 10_000
+
 export class IgnoreRules {
-  readonly #matcher: Ignore
+  #matcher: Ignore
+  #answers = 0
   readonly #text: string
+  /** no rule at all (no file, or only blank lines and comments): nothing to ask */
+  readonly #empty: boolean
 
   private constructor (text: string) {
     this.#text = text
-    this.#matcher = ignore({ allowRelativePaths: false }).add(text)
+    this.#matcher = matcherOf(text)
+    this.#empty = text.split('\n').every(line => line.trim() === '' || line.startsWith('#'))
   }
 
   /** Rules from the file's text; an absent file (undefined) ignores nothing. */
@@ -34,7 +42,11 @@ export class IgnoreRules {
    * ignored directory is ignored (git cannot re-include it either). The rules file never is.
    */
   ignores (path: string, kind: PathKind): boolean {
-    if (path === IGNORE_FILE || path === '') return false
+    if (this.#empty || path === IGNORE_FILE || path === '') return false
+    if (++this.#answers > ANSWERS_PER_MATCHER) {
+      this.#matcher = matcherOf(this.#text)
+      this.#answers = 1
+    }
     try {
       return this.#matcher.ignores(kind === 'dir' ? `${path}/` : path)
     } catch {
@@ -42,4 +54,8 @@ export class IgnoreRules {
       return false
     }
   }
+}
+
+function matcherOf (text: string): Ignore {
+  return ignore({ allowRelativePaths: false }).add(text)
 }

@@ -1,5 +1,5 @@
-// The libp2p node both services run on: TCP, Noise, yamux, an allowlist gate, and a
-// connection monitor whose pings are what notice a frozen peer.
+// The libp2p node both services run on: TCP, Noise, yamux, an allowlist gate, and yamux pings
+// (src/net/liveness.ts) that notice a frozen peer.
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -8,17 +8,21 @@ import { preSharedKey } from '@libp2p/pnet'
 import { noiseCrypto } from './noise-crypto.ts'
 import './yamux-window.ts'
 import { PendingHandshakes } from './pending-handshakes.ts'
+import { ConnectionLiveness } from './liveness.ts'
 import { CONNECTIONS_PER_PEER, CONNECTIONS_PER_SECOND_PER_ADDRESS, HANDSHAKE_TIMEOUT_MS, PRE_HANDSHAKE_BYTES, PENDING_HANDSHAKES, PENDING_HANDSHAKES_PER_ADDRESS, PENDING_HANDSHAKE_GRACE_MS, STREAMS_PER_CONNECTION, STREAM_WRITE_BUFFER } from './limits.ts'
 import type { PrivateKey } from '@libp2p/interface'
+
+const DEFAULT_PING_TIMEOUT_MS = 2000
 
 export interface NodeOptions {
   privateKey: PrivateKey
   listen?: string[]
   /** peer IDs admitted inbound; undefined admits everyone */
   allow?: Set<string>
-  /** how often each connection is pinged: a ping opens a stream (yamux + multistream-select), so
-   * a hub pinging fifty clients every second spent 8% of a core doing nothing else */
+  /** how often each connection is pinged (a yamux ping frame each way, src/net/liveness.ts) */
   pingIntervalMs: number
+  /** a ping not answered within this closes the connection (default 2000) */
+  pingTimeoutMs?: number
   /** the swarm key file's bytes (src/net/psk.ts): every connection of this node needs it */
   psk?: Uint8Array
 }
@@ -34,7 +38,8 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
     transports: [tcp()],
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
     // a stream whose peer does not read is reset past its write buffer, not kept growing
-    streamMuxers: [yamux({ maxInboundStreams: STREAMS_PER_CONNECTION, streamOptions: { maxWriteBufferLength: STREAM_WRITE_BUFFER } })],
+    // yamux's keep-alive pings without ever closing a dead connection: ConnectionLiveness does both
+    streamMuxers: [yamux({ maxInboundStreams: STREAMS_PER_CONNECTION, enableKeepAlive: false, streamOptions: { maxWriteBufferLength: STREAM_WRITE_BUFFER } })],
     ...(opts.psk != null ? { connectionProtector: preSharedKey({ psk: opts.psk }) } : {}),
     connectionGater: {
       // before any byte is read: strangers on one address cannot hold every handshake slot
@@ -59,12 +64,13 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
       inboundUpgradeTimeout: HANDSHAKE_TIMEOUT_MS,
       maxConnections: 1000
     },
-    connectionMonitor: {
-      pingInterval: opts.pingIntervalMs,
-      pingTimeout: { minTimeout: 1000, maxTimeout: 2000 }
-    },
+    // its pings open a stream and run multistream-select each time (design notes, issue 20)
+    connectionMonitor: { enabled: false },
     start: false
   })
   self = node
+  const liveness = new ConnectionLiveness(node, { intervalMs: opts.pingIntervalMs, timeoutMs: opts.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS })
+  node.addEventListener('start', () => { liveness.start() }, { once: true })
+  node.addEventListener('stop', () => { liveness.stop() }, { once: true })
   return node
 }

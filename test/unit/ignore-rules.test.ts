@@ -67,3 +67,20 @@ describe('the rules file and edge cases', () => {
     assert.equal(IgnoreRules.fromText('*.swp\r\nbuild/\r\n').ignores('build', 'dir'), true)
   })
 })
+
+test('answers stay the same across the matcher renewals that bound its cache (25,000 paths)', () => {
+  const rules = IgnoreRules.fromText(RULES)
+  for (let i = 0; i < 25_000; i++) {
+    const path = `d${i % 97}/${i % 5 === 0 ? 'node_modules/x' : `f${i}`}${i % 7 === 0 ? '.log' : '.txt'}`
+    const fresh = IgnoreRules.fromText(RULES)
+    assert.equal(rules.ignores(path, 'file'), fresh.ignores(path, 'file'), path)
+  }
+})
+
+test('no rules (no file, blank lines, comments): nothing is ignored', () => {
+  for (const text of [undefined, '', '\n\n', '# only a comment\n']) {
+    const rules = IgnoreRules.fromText(text)
+    assert.equal(rules.ignores('a/b.log', 'file'), false)
+    assert.equal(rules.ignores('node_modules', 'dir'), false)
+  }
+})
