@@ -21,6 +21,7 @@ import { ChunkList, ChunkListBuilder } from '../chunk/chunk-list.ts'
 import { CHUNK_MAX } from '../protocol/constants.ts'
 import type { IndexStore } from '../index/index-store.ts'
 import type { LocalStat } from '../reconcile/client-decide.ts'
+import type { FilesInProgress } from './files-in-progress.ts'
 
 const WRITE_BATCH_BYTES = 1024 * 1024
 const SYNC_EVERY_BYTES = 32 * 1024 * 1024
@@ -46,6 +47,8 @@ export interface ApplyContext {
   fetch: FetchChunks
   /** a directory now stands where something else was: the watcher may not know it is one */
   dirReplaced?: (relPath: string) => void
+  /** files being built, whose written chunks other members may fetch */
+  inProgress?: FilesInProgress
 }
 
 /** 'changed': the user changed the target meanwhile; nothing was written. */
@@ -94,7 +97,7 @@ export async function applyEntry (ctx: ApplyContext, entry: Entry, seq: number, 
       }
       const tmp = tempPath()
       try {
-        await buildFile(ctx, join(root, tmp), entry)
+        await buildFile(ctx, tmp, entry)
       } catch (err) {
         await unlink(join(root, tmp)).catch(() => {})
         throw err
@@ -240,8 +243,9 @@ async function renameAcrossMount (ctx: ApplyContext, absTmp: string, entry: Entr
   }
 }
 
-async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Promise<void> {
+async function buildFile (ctx: ApplyContext, tmp: string, entry: Entry): Promise<void> {
   const { root, index } = ctx
+  const absTmp = join(root, tmp)
   const { chunks } = entry
   // the chunk list must be the one the hash names: every chunk is then verified on its own
   if (!bytesEqual(fileHash(chunks), entry.hash)) throw new ApplyError('ERR_HASH_MISMATCH', `${entry.path}: its chunk list does not match its hash`)
@@ -258,10 +262,13 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
   const fetched = ctx.fetch(missing.finish())
   const reader = new ChunkReader()
   const fd = openInFolder(absTmp, 'wx', 0o600)
+  const progress = ctx.inProgress?.start(tmp, chunks)
   // contiguous chunks go to disk together, in one writev per MiB
   let batch: Uint8Array[] = []
   let batchAt = 0
   let batchBytes = 0
+  /** the chunk after the last one in the batch: once it is written, every chunk before it is */
+  let batchEnd = 0
   // chunks read locally go straight into this, until the batch is written. Allocated on first
   // use and no larger than the file: 1.25 MiB for every small file made V8 run a full GC every
   // ~25 files (external memory pressure), half of a receiving client's CPU
@@ -277,6 +284,7 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
   let syncing: Promise<void> = Promise.resolve()
   const flush = async (): Promise<void> => {
     if (batch.length > 0) writeAllSync(fd, batch, batchAt)
+    progress?.written(batchEnd)
     unsynced += batchBytes
     batch = []
     batchBytes = 0
@@ -315,6 +323,7 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
       if (data == null) throw new ApplyError('ERR_CHUNK_UNREADABLE', `chunk ${hex(hash)} of ${entry.path} is unreadable`)
       if (batch.length === 0) batchAt = offsets[i]!
       batch.push(data)
+      batchEnd = i + 1
       batchBytes += data.byteLength
       if (batchBytes >= WRITE_BATCH_BYTES) await flush()
     }
@@ -324,6 +333,7 @@ async function buildFile (ctx: ApplyContext, absTmp: string, entry: Entry): Prom
     setFdMeta(fd, entry)
     await datasync(fd)
   } finally {
+    progress?.end()
     await syncing.catch(() => {})
     closeSync(fd)
     await reader.close()

@@ -14,6 +14,7 @@ import { TEMP_DIR } from './apply-remote.ts'
 import { ChannelClosedError } from './sync-channel.ts'
 import { PathQueue } from './path-queue.ts'
 import { LocalBlocks } from './local-blocks.ts'
+import { FilesInProgress } from './files-in-progress.ts'
 import { GONE_CODES, LocalChanges } from './local-changes.ts'
 import { RemoteChanges } from './remote-changes.ts'
 import { HubMonitor } from './hub-monitor.ts'
@@ -97,7 +98,8 @@ export class ClientService {
       index.close()
       throw err
     }
-    const blocks = new LocalBlocks(root, index)
+    const inProgress = new FilesInProgress()
+    const blocks = new LocalBlocks(root, index, inProgress)
     for (const rel of await pruneTrash(root)) index.dropLocations(rel)
     const failed = (path: string, err: unknown): void => {
       if (err instanceof DirGoneError) { fatal(err); return }
@@ -153,7 +155,7 @@ export class ClientService {
       const ignored = (path: string, kind: 'file' | 'dir' | 'symlink'): boolean => ignore.ignores(path, kind)
       const remote: RemoteChanges = new RemoteChanges({
         dirReplaced,
-        root, index, queue, signal: own, board, ignored, peers,
+        root, index, queue, signal: own, board, ignored, peers, inProgress,
         skipped: seq => { ignore.skipped(seq) },
         channel: () => monitor.channel,
         generation: () => monitor.generation,

@@ -13,6 +13,7 @@ import type { IndexStore } from '../index/index-store.ts'
 import type { FileContent } from '../fs/read-chunks.ts'
 import { carriesBlocks, type AttachedBlock } from '../protocol/codec.ts'
 import type { Entry } from '../index/entry.ts'
+import type { FilesInProgress } from './files-in-progress.ts'
 
 /** A small file's chunks, compressed for the wire, to travel with its proposal. */
 export function attachable (entry: Entry, content: FileContent): AttachedBlock[] {
@@ -29,10 +30,12 @@ export class LocalBlocks implements BlockSource {
   readonly #index: IndexStore
   /** files being proposed: their chunks are not in the index until the hub accepts them */
   readonly #offers = new Set<Offer>()
+  readonly #inProgress: FilesInProgress | undefined
 
-  constructor (root: string, index: IndexStore) {
+  constructor (root: string, index: IndexStore, inProgress?: FilesInProgress) {
     this.#root = root
     this.#index = index
+    this.#inProgress = inProgress
   }
 
   /** `stat`: the file as it was when `content` was read and hashed */
@@ -62,6 +65,15 @@ export class LocalBlocks implements BlockSource {
     for (const loc of places) {
       const data = await readChunkAt(join(this.#root, loc.path), loc.offset, loc.size, hash)
       if (data != null) return compressBlock(data)
+    }
+    const building = await this.#inProgress?.find(hash)
+    if (building == null) return null
+    const data = await readChunkAt(join(this.#root, building.path), building.offset, building.size, hash)
+    if (data != null) return compressBlock(data)
+    // finished meanwhile: renamed into place and indexed
+    for (const loc of this.#index.findChunk(hash)) {
+      const again = await readChunkAt(join(this.#root, loc.path), loc.offset, loc.size, hash)
+      if (again != null) return compressBlock(again)
     }
     return null
   }

@@ -18,6 +18,10 @@ const DIAL_TIMEOUT_MS = 2000
 /** How long a member that could not be dialed is not tried again (unless the hub lists it anew). */
 const FAILURE_MEMORY_MS = 60_000
 export const HUB_SOURCE = 'hub'
+/** A receiver before this one in the chain answers within its wait for a chunk it is writing
+ * (files-in-progress.ts, 3 s) or says "missing": one silent this long is given up, so that a
+ * member cannot stall those after it. */
+const CHAIN_IDLE_MS = 10_000
 
 export interface PeerExchangeOptions {
   node: Libp2p
@@ -96,13 +100,33 @@ export class PeerExchange {
   sources (holders: HolderList): FetchSource[] {
     const out: FetchSource[] = []
     if (this.#opts.direct) {
+      const before = this.#receiverBefore(holders)
+      if (before != null) out.push({ ...this.#member(before, 0), idleMs: CHAIN_IDLE_MS })
       for (const peer of holders.peers) {
-        if (!this.#dialable(peer)) continue
-        out.push({ id: peer, tier: 0, connect: async signal => await this.#connect(peer, signal) })
+        if (this.#dialable(peer)) out.push(this.#member(peer, before == null ? 0 : 1))
       }
     }
     out.push({ id: HUB_SOURCE, tier: out.length === 0 ? 0 : 1, connect: async () => await this.#hub() })
     return out
+  }
+
+  /**
+   * Receivers of one version pass it along a chain (each link carries it once, as the version's
+   * proposer cannot upload it to every receiver at once): the online members not holding it, in
+   * peer ID order; the first fetches from the holders, each other one from the receiver before
+   * it, which serves chunks as it writes them (files-in-progress.ts). One that lags or fails
+   * answers "missing" and the rest comes from the holders.
+   */
+  #receiverBefore (holders: HolderList): string | undefined {
+    const { self } = this.#opts
+    const receivers = [self, ...this.#members.keys()].filter(p => !holders.peers.includes(p)).sort()
+    const k = receivers.indexOf(self)
+    const before = k > 0 ? receivers[k - 1] : undefined
+    return before != null && this.#dialable(before) ? before : undefined
+  }
+
+  #member (peer: string, tier: 0 | 1): FetchSource {
+    return { id: peer, tier, connect: async signal => await this.#connect(peer, signal) }
   }
 
   /** A holder sent wrong bytes or broke off: not asked again for a while. */

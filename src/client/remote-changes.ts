@@ -27,6 +27,7 @@ import { tombstone, type Entry } from '../index/entry.ts'
 import type { PathQueue } from './path-queue.ts'
 import type { AttachedBlock, Changed, HolderList } from '../protocol/codec.ts'
 import type { StatusBoard } from './status-board.ts'
+import type { FilesInProgress } from './files-in-progress.ts'
 
 const log = logger('client')
 
@@ -49,6 +50,8 @@ export interface RemoteChangesOptions {
   /** the folder's ignore rules: an ignored path is not applied; `skipped` remembers its seq */
   ignored?: (path: string, kind: 'file' | 'dir' | 'symlink') => boolean
   skipped?: (seq: number) => void
+  /** files being built, served to other members as they are written */
+  inProgress?: FilesInProgress
 }
 
 /** A change tried again; `gen` is the session it came in (its seq is still unfinished there)
@@ -302,6 +305,7 @@ export class RemoteChanges {
     return {
       root: this.#opts.root,
       ...(this.#opts.dirReplaced != null ? { dirReplaced: this.#opts.dirReplaced } : {}),
+      ...(this.#opts.inProgress != null ? { inProgress: this.#opts.inProgress } : {}),
       index: this.#opts.index,
       fetch: withAttached(attached, refs => this.#fetch(refs, entry, work))
     }

@@ -8,7 +8,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { hex } from '../index/entry.ts'
 import { ChunkListBuilder, type ChunkList } from '../chunk/chunk-list.ts'
-import { BLOCK_WINDOW_BYTES } from '../protocol/constants.ts'
 import { SpreadFetch, NoSourceError, type FetchSource } from '../net/multi-fetch.ts'
 import type { BlockSource } from '../net/block-transfer.ts'
 import type { StoredBlock } from '../net/block-codec.ts'
@@ -20,8 +19,12 @@ import { logger } from '../logger.ts'
 
 const log = logger('hub')
 
-/** How long the hub leaves a new version to its receivers before it takes its own copy anyway. */
-const COPY_DELAY_MS = 5000
+/** How long the hub leaves a new version to its receivers before it takes its own copy anyway
+ * (a copy alongside them took the proposer's upload from the receivers). */
+const COPY_DELAY_MS = 30_000
+/** Bytes the copy asks of one holder at a time: the copy never fills a link's queue, so that a
+ * small change crossing the same link does not wait behind it. */
+const COPY_WINDOW_BYTES = 128 * 1024
 /** How long a request for a chunk the hub is still receiving waits before it is answered "missing". */
 const CUT_THROUGH_WAIT_MS = 10_000
 const PARALLEL_CHUNK_WRITES = 8
@@ -268,8 +271,7 @@ export class HubCopy implements BlockSource {
     const others = this.#deps.book.members().map(m => m.peer).filter(m => !holders.includes(m))
     const fetch = new SpreadFetch(refs, [...holders.map(h => this.#source(h, 0)), ...others.map(m => this.#source(m, 1))], {
       lookaheadBytes: Number.MAX_SAFE_INTEGER,
-      // one request in flight per source: the copy is not in a hurry, receivers are
-      sourceWindowBytes: BLOCK_WINDOW_BYTES / 2,
+      sourceWindowBytes: COPY_WINDOW_BYTES,
       onSourceFailed: (id, err) => { log.debug({ seq: p.seq, peer: id, err: err.message }, 'holder dropped for this copy') }
     })
     return { fetch, at, need: loaded.need }

@@ -155,12 +155,15 @@ export class HubService {
 
   /** From the store, or for a chunk of a pending version of the peer's folders, once it lands. */
   async #serve (peer: string, hash: Uint8Array): Promise<StoredBlock | null> {
+    // the store first: looking through the pending versions costs more, and most asks are for held chunks
+    const stored = await this.#chunks.get(hash)
+    if (stored != null) return stored
     for (const s of this.#sessions.values()) {
       if (s.peer !== peer || s.folder == null) continue
       const { copy } = this.#peersOf(s.folder)
       if (copy.wants(hash)) return await copy.get(hash)
     }
-    return await this.#chunks.get(hash)
+    return null
   }
 
   /** The folder's members and copies; made with the folder's first session (its pending entries resumed then). */

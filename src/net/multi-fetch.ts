@@ -23,6 +23,15 @@ class DialFailedError extends Error {
 
 export interface FetchSource extends ScheduleSource {
   connect: (signal: AbortSignal) => Promise<Connection>
+  /** as the only tier-0 source: given up when it sends nothing for this long (a member before
+   * this one in the chain, which has no reason to be silent longer than its own wait) */
+  idleMs?: number
+}
+
+/** The source sent nothing for its idle time: the rest comes from the others. */
+export class SourceIdleError extends Error {
+  override name = 'SourceIdleError'
+  readonly code = 'ERR_SOURCE_IDLE'
 }
 
 export interface SpreadOptions {
@@ -153,14 +162,19 @@ export async function * fetchOrdered (refs: ChunkList, sources: FetchSource[], s
     // measured path); if it breaks off, the rest comes from the other sources
     const only = holders[0]!
     let got = 0
+    const idle = new AbortController()
+    const timer = only.idleMs == null ? undefined : setTimeout(() => { idle.abort(new SourceIdleError(`${only.id} sent nothing for ${only.idleMs! / 1000} s`)) }, only.idleMs)
+    const watched = AbortSignal.any([signal, idle.signal])
     try {
-      for await (const b of fetchBlocks(await only.connect(signal), refs, signal)) {
+      for await (const b of fetchBlocks(await only.connect(watched), refs, watched)) {
+        timer?.refresh()
         got++
         yield b
       }
       return
-    } catch (err) {
-      if (signal.aborted) throw err
+    } catch (caught) {
+      if (signal.aborted) throw caught
+      const err = idle.signal.aborted ? idle.signal.reason as Error : caught
       const others = sources.filter(s => s !== only).map(s => ({ ...s, tier: 0 as const }))
       if (others.length === 0) throw err instanceof BlockMissingError ? new NoSourceError(err.message) : err
       if (!(err instanceof BlockMissingError)) opts.onSourceFailed?.(only.id, err as Error)
@@ -168,6 +182,8 @@ export async function * fetchOrdered (refs: ChunkList, sources: FetchSource[], s
       for (let i = got; i < refs.length; i++) rest.push(refs.hash(i), refs.size(i))
       yield * fetchOrdered(rest.finish(), others, signal, opts, spread)
       return
+    } finally {
+      clearTimeout(timer)
     }
   }
   const fetch = new SpreadFetch(refs, sources, opts)

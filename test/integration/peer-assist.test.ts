@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { clientReady, converged, hubStatus, sleep, startClient, startHub, tempDir, waitFor, type Proc } from './harness.ts'
 import { createNode } from '../../src/net/node.ts'
 import { BLOCKS_PROTOCOL, MAX_BLOCK_FRAME, MAX_SYNC_FRAME, SYNC_PROTOCOL } from '../../src/protocol/constants.ts'
@@ -61,6 +62,59 @@ test('a big file moves between two clients directly: (almost) no chunk bytes lea
     // load a block stream to the proposer is sometimes reset and its chunks come from the hub
     assert.ok(st.chunkBytesOut < 4 * MiB, `the hub sent ${st.chunkBytesOut} chunk bytes`)
   } finally {
+    await c.close()
+  }
+})
+
+test('receivers of one version pass it along: one fetches from the other while that one is still receiving', async () => {
+  const c = await startAll(3)
+  try {
+    const ids = await Promise.all(c.clients.map(async p => /\/p2p\/(\w+)/.exec(await listenAddr(p))![1]!))
+    const [a] = c.dirs as [string]
+    const data = randomBytes(16 * MiB)
+    await writeFile(join(a, 'big.bin'), data)
+    await converged(c.dirs, 60000)
+    for (const d of c.dirs.slice(1)) assert.equal(sha(await readFile(join(d, 'big.bin'))), sha(data))
+    // the receiver after the other in peer ID order asked it first (tier 0), the proposer only as a fallback
+    const [, b, cc] = ids as [string, string, string]
+    const [first, second] = b < cc ? [1, 2] : [2, 1]
+    const fetching = c.clients[second]!.stderr().split('\n').filter(l => l.includes('fetching chunks'))
+    assert.ok(fetching.some(l => l.includes(`${ids[first]!}/0`)), `the second receiver's sources: ${fetching.join('\n')}`)
+  } finally {
+    await c.close()
+  }
+})
+
+test('a member before a receiver in the chain that never answers is given up: the file comes from the holders', async () => {
+  const c = await startAll(2)
+  let silent: Awaited<ReturnType<typeof createNode>> | undefined
+  try {
+    const [a, b] = c.dirs as [string, string]
+    const receiver = /\/p2p\/(\w+)/.exec(await listenAddr(c.clients[1]!))![1]!
+    // a member whose peer ID sorts before the receiver's: the receiver asks it first
+    let key = await generateKeyPair('Ed25519')
+    while (peerIdFromPrivateKey(key).toString() >= receiver) key = await generateKeyPair('Ed25519')
+    silent = await createNode({ privateKey: key, listen: ['/ip4/127.0.0.1/tcp/0'], pingIntervalMs: 5000 })
+    let asked = 0
+    await silent.handle(BLOCKS_PROTOCOL, async (stream) => {
+      asked++
+      const lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME })
+      const ac = new AbortController()
+      // reads every request, answers none
+      while (await readFrame(lp, ac.signal).catch(() => null) != null);
+    }, { maxInboundStreams: 64 })
+    await silent.start()
+    const sync = lpStream(await silent.dialProtocol(multiaddr(c.hub.addr), SYNC_PROTOCOL), { maxDataLength: MAX_SYNC_FRAME })
+    await sync.write(encodeClientMessage({ type: 'hello', hello: { sinceSeq: 0, folder: 'default', addrs: silent.getMultiaddrs().map(m => m.toString()) } }))
+    await sleep(500)
+    const data = randomBytes(8 * MiB)
+    await writeFile(join(a, 'big.bin'), data)
+    await waitFor('the file to arrive', async () => (await stat(join(b, 'big.bin')).catch(() => null))?.size === data.byteLength, 60000, 200)
+    assert.equal(sha(await readFile(join(b, 'big.bin'))), sha(data))
+    assert.ok(asked > 0, 'the silent member was never asked')
+    assert.match(c.clients[1]!.stderr(), /sent nothing for/)
+  } finally {
+    await Promise.race([silent?.stop(), sleep(3000)])
     await c.close()
   }
 })
