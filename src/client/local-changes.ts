@@ -10,7 +10,8 @@ import { FileChangedError, readChunks, type FileContent } from '../fs/read-chunk
 import { compareTree } from './tree-compare.ts'
 import { checkRelativePath, PathError } from '../fs/safe-path.ts'
 import { readdirInFolder, SymlinkInPathError } from '../fs/folder-boundary.ts'
-import { localState, stillBeingWritten, SETTLE_WINDOW_NS, type LocalStat } from '../reconcile/client-decide.ts'
+import { localState, stillBeingWritten, SETTLE_WINDOW_NS, type IndexRecord, type LocalStat } from '../reconcile/client-decide.ts'
+import { PARENT_NOT_DIR, SHAPE_REFUSALS } from '../reconcile/tree-shape.ts'
 import { checkDir, type DirIdentity } from './dir-monitor.ts'
 import { attachable, type LocalBlocks } from './local-blocks.ts'
 import { logger } from '../logger.ts'
@@ -90,6 +91,8 @@ export class LocalChanges {
   #rescanSoon: NodeJS.Timeout | undefined
   /** path -> tries of the hub's version that could not be applied yet */
   readonly #laterTries = new Map<string, number>()
+  /** paths the hub refused because a parent is a file there: their parents are proposed again */
+  readonly #reproposeParents = new Set<string>()
   #rescanEvery = RESCAN_INTERVAL_MS
   #restartRescans: (() => void) | undefined
   #scans = 0
@@ -215,6 +218,8 @@ export class LocalChanges {
 
   /** Holds deletions back until they stop coming, then proposes them if the directory is still there. */
   #deletionSeen (path: string): void {
+    // seen again (a remote change retried over it): not a new deletion, the flush is not put off
+    if (this.#deletions.has(path) && this.#deletionTimer != null) return
     this.#deletions.add(path)
     clearTimeout(this.#deletionTimer)
     this.#deletionTimer = setTimeout(() => { void this.#flushDeletions() }, DELETE_SETTLE_MS)
@@ -234,8 +239,9 @@ export class LocalChanges {
   }
 
   /** Flow 1: if the user changed the path, tell the hub; apply what the hub answers. 'waiting':
-   * nothing proposed, the path is a deleted directory whose children's tombstones are due. */
-  async propose (path: string, deletionSettled = false): Promise<'waiting' | undefined> {
+   * nothing proposed, the path is a deleted directory whose children's tombstones are due;
+   * 'deferred': a deletion held back until deletions stop coming (DELETE_SETTLE_MS). */
+  async propose (path: string, deletionSettled = false): Promise<'waiting' | 'deferred' | undefined> {
     const { root, index, signal } = this.#opts
     const channel = this.#opts.channel()
     if (channel == null) return // the rescan after reconnecting finds it
@@ -273,8 +279,12 @@ export class LocalChanges {
         this.#deletionSeen(path)
         // the watcher may report a removed tree by its top alone
         if (rec!.entry.kind === 'dir') for (const child of index.liveUnder(path)) this.#deletionSeen(child)
-        return
+        return 'deferred'
       }
+      // what the index holds below a directory that went goes first: some of it may have come
+      // in (an apply) after the deletion was first seen (fs-fuzz seed 124), and the hub is left
+      // with no live entry under a deleted directory
+      if (rec!.entry.kind === 'dir') for (const child of index.liveUnder(path)) await this.propose(child, true)
       const gone = tombstone(path, rec!.entry.kind, BigInt(Date.now()) * 1_000_000n)
       await this.#handleResult(path, await channel.propose(gone, rec!.seq), null, gone)
       return
@@ -300,6 +310,7 @@ export class LocalChanges {
       setTimeout(() => { if (!signal.aborted) this.changed(path) }, SETTLE_RETRY_MS).unref()
       return
     }
+    await this.#shapeFirst(path, local, rec, channel, this.#reproposeParents.delete(path))
     const release = this.#opts.blocks.offer(path, built.content, local)
     try {
       const result = await channel.propose(built.entry, rec?.seq ?? 0, attachable(built.entry, built.content))
@@ -310,6 +321,37 @@ export class LocalChanges {
     // the file's other names changed with it, and no watcher event says so
     if (local.kind === 'file' && (local.nlink ?? 1) > 1) for (const other of index.pathsWithIno(local.ino)) if (other !== path) this.changed(other)
     if (local.ctimeNs != null && BigInt(Date.now()) * 1_000_000n - local.ctimeNs < RECENT_CHANGE_NS) this.#recheckSoon(path)
+  }
+
+  /**
+   * Keeps the hub's tree shape (reconcile/tree-shape.ts): parents the index does not hold as
+   * directories are proposed as such first (all of them when `again`: the hub holds one as a file
+   * the index has not heard of yet), and before a file or link replaces a directory, the
+   * deletions of what the index holds below it (the user's rm -r is not waited for).
+   */
+  async #shapeFirst (path: string, local: LocalStat, rec: IndexRecord | undefined, channel: SyncChannel, again: boolean): Promise<void> {
+    const { root, index } = this.#opts
+    const isDir = (rec: IndexRecord | undefined): boolean => rec != null && !rec.entry.deleted && rec.entry.kind === 'dir'
+    // the parent known as a directory: so were its own parents (one lookup for most proposals)
+    const parent = path.lastIndexOf('/')
+    for (let i = again || parent === -1 || !isDir(index.get(path.slice(0, parent))) ? path.indexOf('/') : -1; i !== -1; i = path.indexOf('/', i + 1)) {
+      const dir = path.slice(0, i)
+      const known = index.get(dir)
+      if (!again && isDir(known)) continue
+      let st
+      try {
+        st = localStatSync(join(root, dir))
+      } catch {
+        return
+      }
+      if (st?.kind !== 'dir') return
+      const built = await this.#buildEntry(dir, join(root, dir), st)
+      if (built == null || built === 'gone') return
+      await this.#handleResult(dir, await channel.propose(built.entry, known?.seq ?? 0), st, built.entry)
+    }
+    if (local.kind !== 'dir' && rec != null && !rec.entry.deleted && rec.entry.kind === 'dir') {
+      for (const child of index.liveUnder(path)) await this.propose(child, true)
+    }
   }
 
   #recheckSoon (path: string): void {
@@ -380,12 +422,25 @@ export class LocalChanges {
     return { entry: { ...base, size: content.size, exec: local.exec, hash: content.hash, chunks: content.chunks }, content }
   }
 
+  /** The path is looked at (and proposed) again later, with a growing wait, ~2 minutes in all. */
+  #later (path: string): void {
+    const tries = (this.#laterTries.get(path) ?? 0) + 1
+    if (tries > MAX_LATER_TRIES) {
+      this.#laterTries.delete(path)
+      this.#reproposeParents.delete(path)
+      return
+    }
+    this.#laterTries.set(path, tries)
+    setTimeout(() => { if (!this.#opts.signal.aborted) this.changed(path) }, retryWaitMs(tries)).unref()
+  }
+
   async #handleResult (path: string, result: Result, local: LocalStat | null, entry: Entry): Promise<void> {
     switch (result.outcome) {
       case 'accepted': {
         const isFile = entry.kind === 'file' && !entry.deleted
         this.#opts.index.put({ entry, seq: result.seq, stat: isFile ? local : null }, isFile)
         log.debug({ path, seq: result.seq }, 'proposal accepted')
+        this.#laterTries.delete(path)
         return
       }
       case 'superseded':
@@ -399,15 +454,19 @@ export class LocalChanges {
           // the hub's version cannot go in yet (its directory is still a file here, say): the
           // path is looked at again, and proposed, which brings the hub's answer once more
           log.debug({ path, code: err.code }, 'cannot apply the hub\'s version yet')
-          const tries = (this.#laterTries.get(path) ?? 0) + 1
-          if (tries > MAX_LATER_TRIES) { this.#laterTries.delete(path); return }
-          this.#laterTries.set(path, tries)
-          setTimeout(() => { if (!this.#opts.signal.aborted) this.changed(path) }, retryWaitMs(tries)).unref()
+          this.#later(path)
           return
         }
         this.#laterTries.delete(path)
         return
       case 'rejected':
+        if (SHAPE_REFUSALS.has(result.reason)) {
+          // the way is not clear on the hub yet (tree-shape.ts): proposed again, parents first
+          log.debug({ path, reason: result.reason }, 'the hub refused a change for now')
+          if (result.reason === PARENT_NOT_DIR) this.#reproposeParents.add(path)
+          this.#later(path)
+          return
+        }
         log.warn({ path, reason: result.reason }, 'the hub refused a change')
     }
   }

@@ -44,7 +44,7 @@ export interface RemoteChangesOptions {
   /** a directory replaced something else (the watcher is told to watch it) */
   dirReplaced?: (path: string) => void
   /** the user's side of a path won (or changed meanwhile): look at it as a local change */
-  proposeLocal: (path: string) => Promise<'waiting' | undefined>
+  proposeLocal: (path: string) => Promise<'waiting' | 'deferred' | undefined>
   /** counts what is pending and being fetched, for `distsync status` */
   board?: StatusBoard
   /** the folder's ignore rules: an ignored path is not applied; `skipped` remembers its seq */
@@ -73,6 +73,14 @@ const HUB_HOLDS: HolderList = { peers: [], held: true }
  * a peer put in a path is refused this way too: it stays refused, at the cost of a few looks. */
 function applyLater (err: unknown): boolean {
   return err instanceof ApplyLaterError || err instanceof SymlinkInPathError
+}
+
+/** The local change was not proposed yet, so the hub's answer will not come: this change is
+ * tried again (it may still win, and a deletion held back may never be proposed if the path
+ * comes back as the index knows it). */
+function notProposedYet (path: string, outcome: 'waiting' | 'deferred' | undefined): void {
+  if (outcome === 'waiting') throw new ApplyLaterError('ERR_DIR_IN_THE_WAY', `${path}: a deleted directory is still being emptied`)
+  if (outcome === 'deferred') throw new ApplyLaterError('ERR_DELETION_HELD', `${path}: its deletion here is not proposed yet`)
 }
 
 export class RemoteChanges {
@@ -279,9 +287,7 @@ export class RemoteChanges {
     switch (action) {
       case 'skip': return
       case 'apply':
-        if (await this.apply(entry, seq, local, c.blocks, w) === 'changed' && await this.#opts.proposeLocal(entry.path) === 'waiting') {
-          throw new ApplyLaterError('ERR_DIR_IN_THE_WAY', `${entry.path}: a deleted directory is still being emptied`)
-        }
+        if (await this.apply(entry, seq, local, c.blocks, w) === 'changed') notProposedYet(entry.path, await this.#opts.proposeLocal(entry.path))
         return
       case 'adopt':
         index.put({ entry, seq, stat: local?.kind === 'file' ? local : null }, entry.kind === 'file' && !entry.deleted)
@@ -291,8 +297,7 @@ export class RemoteChanges {
         await this.apply(entry, seq, local)
         return
       case 'propose-local':
-        // a deleted directory still emptying: this change is for once it is gone
-        if (await this.#opts.proposeLocal(entry.path) === 'waiting') throw new ApplyLaterError('ERR_DIR_IN_THE_WAY', `${entry.path}: a deleted directory is still being emptied`)
+        notProposedYet(entry.path, await this.#opts.proposeLocal(entry.path))
     }
   }
 

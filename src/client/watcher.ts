@@ -1,8 +1,8 @@
 // chokidar, reduced to what the client needs: "this relative path may have changed". A hint, not
-// the truth: the client looks at the disk for every path named here. Two things chokidar filters
-// are recovered: a mode-only change of a file it has seen read (its own stat comparison drops
-// it, the raw inotify event still comes), and a directory made where a file was (chokidar then
-// reports the files inside but watches nothing there).
+// the truth: the client looks at the disk for every path named here. What chokidar filters is
+// recovered: a mode-only change of a file it has seen read (its own stat comparison drops it, the
+// raw inotify event still comes), a directory made where a file was (chokidar then reports the
+// files inside but watches nothing there), and a name made where its state went stale.
 import { watch } from 'chokidar'
 import { join, relative, sep } from 'node:path'
 import { isReservedName, parentOf } from '../fs/safe-path.ts'
@@ -53,11 +53,13 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
       watcher.add(join(root, dir))
     }
   })
-  // inotify's attribute and write events, including those chokidar drops (a chmod of a file
-  // whose size and mtime it has seen): at most one more lstat for a path already reported
+  // inotify's events, including those chokidar drops: a chmod of a file whose size and mtime it
+  // has seen, and a name made or removed where its own state for the path went stale (a directory
+  // it was asked to watch, removed, then made again by the user: fs-fuzz seed 109). At most one
+  // more lstat for a path already reported.
   watcher.on('raw', (event, name, details: unknown) => {
     const watchedPath = (details as { watchedPath?: unknown } | null)?.watchedPath
-    if (event !== 'change' || typeof name !== 'string' || typeof watchedPath !== 'string') return
+    if ((event !== 'change' && event !== 'rename') || typeof name !== 'string' || typeof watchedPath !== 'string') return
     const rel = toRel(join(watchedPath, name))
     if (rel !== '' && !rel.startsWith('..') && !ignored(rel)) changed(rel)
   })
@@ -75,5 +77,13 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
     failed(err as Error)
   })
   const ready = new Promise<void>(resolve => { watcher.once('ready', resolve) })
-  return { ready, close: async () => { await watcher.close() }, watch: dir => { watcher.add(join(root, dir)) } }
+  // unwatched first: chokidar keeps a closer for a watched root that went (rm -r, or a file put
+  // there), and add() of that path is then a no-op: nothing in the new directory is reported
+  // (fs-fuzz seed 109: a directory replaced twice by applies, the user's later writes unseen)
+  const rewatch = (dir: string): void => {
+    const abs = join(root, dir)
+    watcher.unwatch(abs)
+    watcher.add(abs)
+  }
+  return { ready, close: async () => { await watcher.close() }, watch: rewatch }
 }

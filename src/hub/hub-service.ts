@@ -16,6 +16,7 @@ import { LogLimit } from '../log-limit.ts'
 import { TurnSlicer } from '../net/turn-slicer.ts'
 import { readFrame } from '../net/frames.ts'
 import { decideProposal, type ConflictMode } from '../reconcile/hub-decide.ts'
+import { decideShape } from '../reconcile/tree-shape.ts'
 import { freeConflictCopyPath } from '../reconcile/conflict-name.ts'
 import { sameContent, type Entry } from '../index/entry.ts'
 import type { ChunkList } from '../chunk/chunk-list.ts'
@@ -294,9 +295,13 @@ export class HubService {
     // the proposer nor anyone else hears of a record before it is on disk. The hub does not
     // wait to hold a big file's chunks (flow 2): the entry is pending until its copy lands.
     const current = journal.get(entry.path)
-    const decision = decideProposal(current, entry, p.baseSeq, this.#opts.conflicts, session.peer)
+    const decision = decideShape(entry, current?.entry, journal, this.#opts.conflicts === 'copy') ?? decideProposal(current, entry, p.baseSeq, this.#opts.conflicts, session.peer)
     let result: Result
     switch (decision.action) {
+      case 'refuse':
+        // never a live entry below a file or link (tree-shape.ts): the proposer clears the way first
+        log.info({ peer: session.peer, path: entry.path, reason: decision.reason }, 'refused for now')
+        return { id: p.id, outcome: 'rejected', seq: 0, reason: decision.reason }
       case 'same':
         if (book.add(decision.seq, session.peer)) this.#holdersChanged(folder, decision.seq)
         result = { id: p.id, outcome: 'accepted', seq: decision.seq, reason: '' }

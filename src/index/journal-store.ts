@@ -4,7 +4,7 @@ import { GroupCommit, openDatabase, transaction } from './open-db.ts'
 import { ChunkList } from '../chunk/chunk-list.ts'
 import { ENTRY_COLUMNS, ENTRY_FIELDS, ENTRY_PARAMS, entryFromRow, entryParams } from './entry-row.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import type { Entry, JournalEntry } from './entry.ts'
+import type { Entry, EntryKind, JournalEntry } from './entry.ts'
 
 /** `held`: the hub holds every chunk of the entry (issue 18: an entry is announced before; until then it is pending) */
 export interface JournalRecord extends JournalEntry { origin: string, held: boolean }
@@ -23,6 +23,8 @@ export class JournalStore {
   readonly #markHeld: StatementSync
   readonly #addRef: StatementSync
   readonly #hasRef: StatementSync
+  readonly #liveBelow: StatementSync
+  readonly #kindOf: StatementSync
   readonly #group: GroupCommit
   /** the last seq handed out */
   #head: number
@@ -63,6 +65,9 @@ export class JournalStore {
     this.#setMeta = this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
     this.#addRef = this.#db.prepare('INSERT OR IGNORE INTO chunk_refs (hash) VALUES (?)')
     this.#hasRef = this.#db.prepare('SELECT 1 FROM chunk_refs WHERE hash = ?')
+    // a range of the primary key: '0' is the character after '/'
+    this.#liveBelow = this.#db.prepare('SELECT 1 FROM entries WHERE path > ? AND path < ? AND deleted = 0 LIMIT 1')
+    this.#kindOf = this.#db.prepare('SELECT kind FROM entries WHERE path = ? AND deleted = 0')
     this.#backfillChunkRefs()
     const head = this.#db.prepare('SELECT MAX(seq) AS head FROM entries').get() as { head: number | null }
     this.#head = head.head ?? 0
@@ -75,6 +80,16 @@ export class JournalStore {
   get (path: string): JournalRecord | undefined {
     const row = this.#get.get(path) as Record<string, unknown> | undefined
     return row == null ? undefined : toRecord(row)
+  }
+
+  /** The kind of a live entry, without reading the rest of its row (tree-shape.ts). */
+  liveKind (path: string): EntryKind | undefined {
+    return (this.#kindOf.get(path) as { kind: EntryKind } | undefined)?.kind
+  }
+
+  /** Whether any live entry lies below `dir` (tree-shape.ts). */
+  liveBelow (dir: string): boolean {
+    return this.#liveBelow.get(`${dir}/`, `${dir}0`) != null
   }
 
   /**

@@ -2,7 +2,7 @@
 // main of before this change.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFile, chmod, link, mkdir, readdir, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises'
+import { appendFile, chmod, link, mkdir, readdir, rename, rm, rmdir, symlink, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cluster, converged, tree, waitFor, sleep } from './harness.ts'
 
@@ -178,6 +178,53 @@ test('16.7: files gone between the event and the read are not logged as errors',
     await sleep(2000)
     const errors = c.clients.flatMap(x => x.stderr().split('\n').filter(l => /"level":50/.test(l)))
     assert.deepEqual(errors, [])
+  } finally {
+    await c.close()
+  }
+})
+
+test('16.1: a kind change that meets a deletion held back arrives when the path comes back', async () => {
+  const c = await cluster(2)
+  const [a, b] = c.dirs as [string, string]
+  try {
+    await mkdir(join(a, 'd'))
+    await converged([a, b])
+    // A removes d (its deletion is held back a second) and B makes d a file meanwhile: A answers
+    // B's change with its own deletion, then d comes back on A as the index knows it (an empty
+    // directory, as a stale change re-made it in fs-fuzz seed 2): B's file must still arrive
+    await rmdir(join(a, 'd'))
+    await sleep(100)
+    await rmdir(join(b, 'd'))
+    await writeFile(join(b, 'd'), 'now a file')
+    await waitFor('A to answer with its deletion', () => /"path":"d","seq":\d+,"action":"propose-local"/.test(c.clients[0]!.stderr()), 15000, 10)
+    await mkdir(join(a, 'd'))
+    await converged([a, b], 30000)
+    assert.equal((await tree(a)).get('d') !== 'dir', true)
+  } finally {
+    await c.close()
+  }
+})
+
+test('16.2: writes into a directory that replaced a file twice, by the hub\'s changes, arrive', async () => {
+  const c = await cluster(2)
+  const [a, b] = c.dirs as [string, string]
+  try {
+    await writeFile(join(b, 'c'), 'a file')
+    await converged([a, b])
+    for (let round = 0; round < 3; round++) {
+      // B makes c a directory: A applies it over its file (and watches it anew)
+      await rm(join(b, 'c'), { recursive: true })
+      await mkdir(join(b, 'c'))
+      await waitFor('c a directory on A', async () => (await tree(a)).get('c') === 'dir', 30000)
+      // past A's look inside the new directory and its rescan soon after: only the watcher sees this
+      await sleep(3500)
+      await writeFile(join(a, 'c', `g${round}.txt`), `written on A, round ${round}`)
+      await waitFor(`c/g${round}.txt on B`, async () => (await tree(b)).has(`c/g${round}.txt`), 20000)
+      // and back to a file
+      await rm(join(b, 'c'), { recursive: true })
+      await writeFile(join(b, 'c'), `a file again ${round}`)
+      await converged([a, b], 30000)
+    }
   } finally {
     await c.close()
   }

@@ -1,5 +1,7 @@
 // Issue 17, items 1 and 2: a member that proposes a symlink and then paths "inside" it cannot
-// make another client read, upload, move or delete anything through that link.
+// make another client read, upload, move or delete anything through that link. Since issue 16 the
+// hub refuses any path below a link or file it holds (reconcile/tree-shape.ts): the paths never
+// reach a client; the client's own boundary (fs/folder-boundary.ts) is the second line.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile, rm, writeFile, readdir } from 'node:fs/promises'
@@ -16,13 +18,12 @@ test('a link to .distsync does not make a client upload its identity key', async
     assert.equal(link.outcome, 'accepted')
     await waitFor('the link at the victim', async () => (await tree(c.dirs[0]!)).get('x') === 'link -> .distsync')
     const bait = fileEntry('x/identity.key', new TextEncoder().encode('not the key'))
-    await evil.propose(bait.entry, 0, bait.blocks)
+    assert.equal((await evil.propose(bait.entry, 0, bait.blocks)).outcome, 'rejected')
     const up = fileEntry('x/up/identity.key', new TextEncoder().encode('not the key either'))
-    await evil.propose(up.entry, 0, up.blocks)
+    assert.equal((await evil.propose(up.entry, 0, up.blocks)).outcome, 'rejected')
     const marker = fileEntry('marker.txt', new TextEncoder().encode('done'))
     await evil.propose(marker.entry, 0, marker.blocks)
     await waitFor('the marker at the victim', async () => (await tree(c.dirs[0]!)).has('marker.txt'), 30000)
-    await waitFor('the victim to refuse the path through the link', () => c.clients[0]!.stderr().includes('ERR_SYMLINK_IN_PATH'), 30000)
     await sleep(2000)
     const leaked = evil.relayed.filter(ch => ch.entry.path.startsWith('x/'))
     assert.deepEqual(leaked.map(ch => ch.entry.path), [], 'the victim proposed nothing read through the link')
@@ -44,18 +45,15 @@ test('a link to an outside directory does not make a client move an outside file
     await waitFor('the link at the victim', async () => (await tree(c.dirs[0]!)).get('y') === `link -> ${outside}`)
     // an entry with the outside file's exact bytes: a client looking through the link finds it "in sync"
     const same = fileEntry('y/victim.txt', secret)
-    const put = await evil.propose(same.entry, 0, same.blocks)
-    assert.equal(put.outcome, 'accepted')
+    assert.equal((await evil.propose(same.entry, 0, same.blocks)).outcome, 'rejected')
     await sleep(1500)
-    const del = await evil.propose(tombstone('y/victim.txt', 'file', BigInt(Date.now()) * 1_000_000n), put.seq)
-    assert.equal(del.outcome, 'accepted')
+    await evil.propose(tombstone('y/victim.txt', 'file', BigInt(Date.now()) * 1_000_000n), 0)
     const marker = fileEntry('marker.txt', new TextEncoder().encode('done'))
     await evil.propose(marker.entry, 0, marker.blocks)
     await waitFor('the marker at the victim', async () => (await tree(c.dirs[0]!)).has('marker.txt'), 30000)
     await sleep(2000)
     assert.deepEqual(await readFile(join(outside, 'victim.txt')), Buffer.from(secret), 'the outside file is where it was')
     assert.deepEqual(await readdir(outside), ['victim.txt'])
-    assert.match(c.clients[0]!.stderr(), /ERR_SYMLINK_IN_PATH/)
   } finally {
     await evil.stop()
     await c.close()

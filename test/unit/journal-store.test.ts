@@ -126,3 +126,17 @@ test('a journal knows every chunk any of its versions used, also one written bef
     reopened.close()
   })
 })
+
+test('liveBelow: a live entry strictly below the directory, not beside it', async () => {
+  await withStores(async file => {
+    const j = new JournalStore(file)
+    j.commit([{ entry: entry('x', 1, 0), origin: 'p' }, { entry: entry('x.txt', 1, 0), origin: 'p' }, { entry: entry('x0', 1, 0), origin: 'p' }, { entry: { ...entry('y/a', 1, 0), deleted: true }, origin: 'p' }, { entry: entry('z/a/b', 1, 0), origin: 'p' }])
+    assert.equal(j.liveBelow('x'), false)
+    assert.equal(j.liveBelow('y'), false)
+    assert.equal(j.liveBelow('z'), true)
+    assert.equal(j.liveBelow('z/a'), true)
+    assert.equal(j.liveBelow('z/a/b'), false)
+    await j.durable()
+    j.close()
+  })
+})
