@@ -106,7 +106,7 @@ export class HubService {
       privateKey: this.#opts.privateKey,
       listen: this.#opts.listen,
       ...(allow != null ? { allow } : {}),
-      // clients ping the hub every 5 s; the hub only has to drop a frozen client eventually (a
+      // clients ping the hub every 10 s; the hub only has to drop a frozen client eventually (a
       // dead one closes its connection): its own pings were a fifth of its idle CPU at 30 s
       pingIntervalMs: 60_000,
       pingTimeoutMs: 20_000,
@@ -158,10 +158,9 @@ export class HubService {
     // the store first: looking through the pending versions costs more, and most asks are for held chunks
     const stored = await this.#chunks.get(hash)
     if (stored != null) return stored
-    for (const s of this.#sessions.values()) {
-      if (s.peer !== peer || s.folder == null) continue
-      const { copy } = this.#peersOf(s.folder)
-      if (copy.wants(hash)) return await copy.get(hash)
+    // a lookup per folder, as #readableBy: not a walk over every session per chunk asked
+    for (const [name, { copy }] of this.#peers) {
+      if (this.#sessions.has(sessionKey(name, peer)) && copy.wants(hash)) return await copy.get(hash)
     }
     return null
   }
@@ -175,7 +174,7 @@ export class HubService {
       chunks: this.#chunks,
       journal: folder.journal,
       book,
-      connectionOf: peer => this.#sessions.get(`${folder.name}\0${peer}`)?.connection,
+      connectionOf: peer => this.#sessions.get(sessionKey(folder.name, peer))?.connection,
       held: rec => { this.#holdersChanged(folder, rec.seq, true) },
       bytesIn: n => { this.#traffic.chunkBytesIn += n },
       bounded: async (origin, signal, fn) => await this.#members.fetch(origin, signal, fn),
@@ -380,8 +379,7 @@ export class HubService {
     folder.frames.forget(seq)
     const rec = folder.journal.bySeq(seq)
     if (rec == null || (rec.held && !nowHeld)) return
-    const frame = encodeHubMessage({ type: 'holders', seq, holders: this.#holderList(folder, rec) })
-    for (const s of this.#sessions.values()) if (s.folder === folder) void s.send(frame).catch(() => {})
+    this.#toMembers(folder, encodeHubMessage({ type: 'holders', seq, holders: this.#holderList(folder, rec) }))
   }
 
   #holderList (folder: Folder, rec: JournalRecord): HolderList {
@@ -391,7 +389,11 @@ export class HubService {
 
   /** Every member of the folder is told who is online there and where to dial them, on every join and leave. */
   #sendMembers (folder: Folder): void {
-    const frame = encodeHubMessage({ type: 'members', members: this.#peersOf(folder).book.members() })
+    this.#toMembers(folder, encodeHubMessage({ type: 'members', members: this.#peersOf(folder).book.members() }))
+  }
+
+  /** One frame to every session of the folder (a session that has gone is left to its own end). */
+  #toMembers (folder: Folder, frame: Uint8Array): void {
     for (const s of this.#sessions.values()) if (s.folder === folder) void s.send(frame).catch(() => {})
   }
 

@@ -221,15 +221,9 @@ async function measureNetRun(spec: RunSpec): Promise<void> {
     }
     cell.runs.push(run);
     if (spec.latency) {
-      const loop = await changeLoop(session, wire, {
-        seed: params.options.seed,
-        label: 'latency',
-        changes: params.options.net.sizes.latencyChanges,
-        gapMs: 50,
-        perChangeTimeoutMs: 30_000,
-      });
-      cell.latencyP50Ms = percentile(loop.allAppliedMs, 50);
-      cell.latencyP99Ms = percentile(loop.allAppliedMs, 99);
+      const appliedMs = await latencyChanges(session, wire, params);
+      cell.latencyP50Ms = percentile(appliedMs, 50);
+      cell.latencyP99Ms = percentile(appliedMs, 99);
     }
     cell.verified = true;
   } catch (err) {
@@ -259,6 +253,18 @@ async function waitForHubCopy(net: EmulatedNetwork, hub: string, before: PortCou
   return received;
 }
 
+/** The timed 1 KiB changes, the same in every topology and on loopback: each one's time until every receiver had it. */
+async function latencyChanges(session: SyncSession, wire: WireCounter, params: NetSuiteParams): Promise<number[]> {
+  const loop = await changeLoop(session, wire, {
+    seed: params.options.seed,
+    label: 'latency',
+    changes: params.options.net.sizes.latencyChanges,
+    gapMs: 50,
+    perChangeTimeoutMs: 30_000,
+  });
+  return loop.allAppliedMs;
+}
+
 /** distsync's 1 KiB latency on loopback, when the loopback workloads did not measure it in this run. */
 async function loopbackReference(params: NetSuiteParams): Promise<number | undefined> {
   const driver = new DistsyncDriver(distsyncCli(params.root), projectNode(params.root));
@@ -270,14 +276,7 @@ async function loopbackReference(params: NetSuiteParams): Promise<number | undef
     const wire = new WireCounter(false);
     await syncUntimed(session, warmupStep('ready'), join(workDir, 'staging'), wire, 60_000);
     await sleep(SETTLE_MS);
-    const loop = await changeLoop(session, wire, {
-      seed: params.options.seed,
-      label: 'latency',
-      changes: params.options.net.sizes.latencyChanges,
-      gapMs: 50,
-      perChangeTimeoutMs: 30_000,
-    });
-    const p50 = percentile(loop.allAppliedMs, 50);
+    const p50 = percentile(await latencyChanges(session, wire, params), 50);
     params.log(`net: loopback reference 1 KiB p50 ${p50?.toFixed(1)} ms`);
     return p50;
   } catch (err) {
