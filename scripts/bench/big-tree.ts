@@ -3,6 +3,7 @@
 // peak RSS per process, restart of B on the unchanged tree until caught up (and its CPU), one
 // change inside the tree, and a client's CPU at rest.
 //   node dist/scripts/bench/big-tree.js [--files 30000] [--dirs 3000] [--idle 30] [--nice 10]
+//     [--node-args '--cpu-prof --cpu-prof-dir=/tmp/prof'] [--sync-only]
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises'
@@ -15,14 +16,29 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 
-export interface BigTreeOptions { files: number, dirs: number, idleSeconds: number, nice: number, timeoutMs: number }
+export interface BigTreeOptions {
+  files: number
+  dirs: number
+  idleSeconds: number
+  nice: number
+  timeoutMs: number
+  /** extra node flags for hub and clients (a profile: --cpu-prof, written when each exits) */
+  nodeArgs?: string[]
+  /** stop after the initial sync (and its peak RSS): a profile then covers the sync alone */
+  syncOnly?: boolean
+}
 
-export interface BigTreeResult {
+export interface BigTreeSync {
   files: number
   dirs: number
   syncSeconds: number
   filesPerSecond: number
   peakRssMb: { hub: number, a: number, b: number }
+  /** CPU seconds of each process from its start to the end of the initial sync */
+  cpuSeconds: { hub: number, a: number, b: number }
+}
+
+export interface BigTreeResult extends BigTreeSync {
   restart: { caughtUpSeconds: number, scannedSeconds: number | undefined, watchingSeconds: number | undefined, cpuSeconds: number, peakRssMb: number }
   oneChangeSeconds: number
   idleCpuPercent: { a: number, b: number, hub: number }
@@ -36,8 +52,8 @@ process.on('exit', () => { for (const p of live) p.kill('SIGKILL') })
 // a signal ends the process without 'exit' unless it is handled
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { process.exit(130) })
 
-function start (args: string[], nice: number): Proc {
-  const child = spawn('nice', ['-n', String(nice), process.execPath, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISTSYNC_LOG: 'info' } })
+function start (args: string[], nice: number, nodeArgs: string[] = []): Proc {
+  const child = spawn('nice', ['-n', String(nice), process.execPath, ...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISTSYNC_LOG: 'info' } })
   live.add(child)
   let err = ''
   let out = ''
@@ -100,7 +116,9 @@ export async function generateTree (dir: string, files: number, dirs: number): P
   }
 }
 
-export async function runBigTree (opts: BigTreeOptions, say: (line: string) => void = console.log): Promise<BigTreeResult> {
+export async function runBigTree (opts: BigTreeOptions & { syncOnly: true }, say?: (line: string) => void): Promise<BigTreeSync>
+export async function runBigTree (opts: BigTreeOptions & { syncOnly?: false }, say?: (line: string) => void): Promise<BigTreeResult>
+export async function runBigTree (opts: BigTreeOptions, say: (line: string) => void = console.log): Promise<BigTreeSync | BigTreeResult> {
   const base = await mkdtemp(join(tmpdir(), 'distsync-bigtree-'))
   const [hubDir, aDir, bDir, stage] = ['hub', 'a', 'b', 'stage'].map(n => join(base, n)) as [string, string, string, string]
   for (const d of [hubDir, aDir, bDir, stage]) await mkdir(d)
@@ -108,11 +126,11 @@ export async function runBigTree (opts: BigTreeOptions, say: (line: string) => v
   try {
     say(`generating ${opts.files} files in ${opts.dirs} directories`)
     await generateTree(join(stage, 'tree'), opts.files, opts.dirs)
-    const hub = start(['hub', '--listen', '/ip4/127.0.0.1/tcp/0', '--data', hubDir, '--allow-any'], opts.nice)
+    const hub = start(['hub', '--listen', '/ip4/127.0.0.1/tcp/0', '--data', hubDir, '--allow-any'], opts.nice, opts.nodeArgs)
     procs.push(hub)
     await waitFor('the hub address', () => hub.out().includes('/p2p/'), 30000)
     const addr = hub.out().split('\n')[0]!.trim()
-    const client = (dir: string): Proc => { const p = start(['client', '--hub', addr, dir], opts.nice); procs.push(p); return p }
+    const client = (dir: string): Proc => { const p = start(['client', '--hub', addr, dir], opts.nice, opts.nodeArgs); procs.push(p); return p }
     const a = client(aDir)
     let b = client(bDir)
     await waitFor('clients to catch up', () => a.err().includes('caught up') && b.err().includes('caught up'), 60000)
@@ -125,6 +143,10 @@ export async function runBigTree (opts: BigTreeOptions, say: (line: string) => v
     await sleep(3000)
     const peak = { hub: peakRssMb(hub.child.pid!), a: peakRssMb(a.child.pid!), b: peakRssMb(b.child.pid!) }
     say(`peak RSS hub ${peak.hub} MB, A ${peak.a} MB, B ${peak.b} MB`)
+    const cpu = { hub: cpuSeconds(hub.child.pid!), a: cpuSeconds(a.child.pid!), b: cpuSeconds(b.child.pid!) }
+    say(`CPU since start hub ${cpu.hub.toFixed(1)} s, A ${cpu.a.toFixed(1)} s, B ${cpu.b.toFixed(1)} s: per file ${(1000 * cpu.hub / opts.files).toFixed(2)} / ${(1000 * cpu.a / opts.files).toFixed(2)} / ${(1000 * cpu.b / opts.files).toFixed(2)} ms`)
+    const synced = { files: opts.files, dirs: opts.dirs, syncSeconds, filesPerSecond: opts.files / syncSeconds, peakRssMb: peak, cpuSeconds: cpu }
+    if (opts.syncOnly === true) return synced
 
     const idle = async (): Promise<{ a: number, b: number, hub: number }> => {
       const pids = { a: a.child.pid!, b: b.child.pid!, hub: hub.child.pid! }
@@ -165,7 +187,7 @@ export async function runBigTree (opts: BigTreeOptions, say: (line: string) => v
     const idleCpuPercent = await idle()
     say(`at rest for ${opts.idleSeconds} s: A ${idleCpuPercent.a}%, B ${idleCpuPercent.b}%, hub ${idleCpuPercent.hub}% of a core`)
     for (const p of procs) if (p.child.exitCode == null) say(`final peak RSS pid ${p.child.pid}: ${peakRssMb(p.child.pid!)} MB`)
-    return { files: opts.files, dirs: opts.dirs, syncSeconds, filesPerSecond: opts.files / syncSeconds, peakRssMb: peak, restart, oneChangeSeconds, idleCpuPercent }
+    return { ...synced, restart, oneChangeSeconds, idleCpuPercent }
   } finally {
     stopping = true
     for (const p of procs) if (p.child.exitCode == null) { p.child.kill('SIGTERM'); await Promise.race([p.exited, sleep(5000)]); p.child.kill('SIGKILL') }
@@ -174,7 +196,9 @@ export async function runBigTree (opts: BigTreeOptions, say: (line: string) => v
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { files: { type: 'string', default: '30000' }, dirs: { type: 'string', default: '3000' }, idle: { type: 'string', default: '30' }, nice: { type: 'string', default: '10' } } })
-  const result = await runBigTree({ files: Number(values.files), dirs: Number(values.dirs), idleSeconds: Number(values.idle), nice: Number(values.nice), timeoutMs: 900_000 })
+  const { values } = parseArgs({ options: { files: { type: 'string', default: '30000' }, dirs: { type: 'string', default: '3000' }, idle: { type: 'string', default: '30' }, nice: { type: 'string', default: '10' }, 'node-args': { type: 'string', default: '' }, 'sync-only': { type: 'boolean', default: false } } })
+  const nodeArgs = values['node-args'].split(' ').filter(a => a !== '')
+  const common = { files: Number(values.files), dirs: Number(values.dirs), idleSeconds: Number(values.idle), nice: Number(values.nice), timeoutMs: 900_000, nodeArgs }
+  const result = values['sync-only'] ? await runBigTree({ ...common, syncOnly: true }) : await runBigTree(common)
   console.log(JSON.stringify(result))
 }
