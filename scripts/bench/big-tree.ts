@@ -3,7 +3,7 @@
 // peak RSS per process, restart of B on the unchanged tree until caught up (and its CPU), one
 // change inside the tree, and a client's CPU at rest.
 //   node dist/scripts/bench/big-tree.js [--files 30000] [--dirs 3000] [--idle 30] [--nice 10]
-//     [--node-args '--cpu-prof --cpu-prof-dir=/tmp/prof'] [--sync-only]
+//     [--node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] [--sync-only]
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises'
