@@ -133,7 +133,9 @@ export class LocalChanges {
   /** A path the watcher named: as `changed`, unless a burst of events has filled the queue. */
   watched (path: string): void {
     if (this.#pending.has(path)) return
-    if (this.#opts.queue.waiting < EVENT_BACKLOG) this.changed(path)
+    // local paths only: the queue also holds the hub's changes, and a receiver's own applied
+    // files (an event each) would otherwise compare the whole tree again and again
+    if (this.#pending.size < EVENT_BACKLOG) this.changed(path)
     else this.#compareAfterBurst()
   }
 
