@@ -43,13 +43,18 @@ export class GroupCommit {
   readonly #db: DatabaseSync
   readonly #what: string
   readonly #events: GroupEvents
+  readonly #gapMs: number
   #open: PromiseWithResolvers<void> | undefined
+  #lastCommit = -Infinity
 
-  /** `what` names the store in a CommitError */
-  constructor (db: DatabaseSync, what: string, events: GroupEvents) {
+  /** `what` names the store in a CommitError. `gapMs`: a group started sooner than this after
+   * the last commit waits until then, so a steady stream of writes makes one commit per gap
+   * rather than one per turn (for a store nobody awaits durable() of). */
+  constructor (db: DatabaseSync, what: string, events: GroupEvents, gapMs = 0) {
     this.#db = db
     this.#what = what
     this.#events = events
+    this.#gapMs = gapMs
   }
 
   write<T> (fn: () => T): T {
@@ -57,7 +62,9 @@ export class GroupCommit {
       this.#db.exec('BEGIN IMMEDIATE')
       this.#open = Promise.withResolvers()
       this.#open.promise.catch(() => {}) // a failed commit is reported to whoever awaits durable()
-      setImmediate(() => { this.commit() })
+      const wait = this.#lastCommit + this.#gapMs - performance.now()
+      if (wait > 0) setTimeout(() => { this.commit() }, wait)
+      else setImmediate(() => { this.commit() })
     }
     this.#db.exec('SAVEPOINT w')
     try {
@@ -80,6 +87,7 @@ export class GroupCommit {
     const group = this.#open
     if (group == null) return
     this.#open = undefined
+    this.#lastCommit = performance.now()
     try {
       this.#db.exec('COMMIT')
     } catch (err) {

@@ -67,3 +67,24 @@ test('a commit that fails loses its whole group, rejects durable() and reports a
     assert.deepEqual(values(other), [5])
   })
 })
+
+test('with a gap, writes that keep coming share a commit until the gap since the last one has passed', async () => {
+  await withDb(async (db, other) => {
+    let commits = 0
+    const group = new GroupCommit(db, 'the test table', { committed: () => commits++, rolledBack: () => assert.fail('no rollback expected') }, 200)
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)')
+    group.write(() => insert.run(1))
+    await group.durable()
+    assert.equal(commits, 1, 'the first group is committed at the end of its turn')
+    // three more turns, each with a write, right after that commit: one group
+    for (const v of [2, 3, 4]) {
+      group.write(() => insert.run(v))
+      await new Promise(resolve => setImmediate(resolve))
+    }
+    assert.equal(commits, 1, 'not yet: the gap has not passed')
+    assert.deepEqual(values(other), [1])
+    await group.durable()
+    assert.equal(commits, 2)
+    assert.deepEqual(values(other), [1, 2, 3, 4])
+  })
+})
