@@ -3,10 +3,9 @@
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { ProcessRegistry } from './processes.ts'
 import { SyncthingDriver } from './tools/syncthing.ts'
-import { generateTree } from './big-tree.ts'
+import { generateTree, waitForCount } from './big-tree.ts'
 
 async function countFiles (dir: string): Promise<number> {
   let n = 0
@@ -28,11 +27,7 @@ export async function syncthingBigTree (files: number, dirs: number, timeoutMs: 
       const t0 = performance.now()
       await rename(join(base, 'tree'), join(session.source, 'tree'))
       const dest = session.destinations[0]!
-      while (await countFiles(join(dest, 'tree')) < files) {
-        if (performance.now() - t0 > timeoutMs) throw new Error('Syncthing did not finish in time')
-        await session.assertAlive()
-        await sleep(500)
-      }
+      await waitForCount('Syncthing to hold every file', async () => await countFiles(join(dest, 'tree')), files, timeoutMs, 500, async () => { await session.assertAlive() })
       const s = (performance.now() - t0) / 1000
       say(`Syncthing initial sync: ${s.toFixed(1)} s, ${Math.round(files / s)} files/s`)
       return files / s

@@ -101,6 +101,22 @@ async function countFiles (root: string, rel = ''): Promise<number> {
   return n
 }
 
+/**
+ * Waits until `count()` reaches `files`. Each count walks the whole tree, so the next one waits
+ * three times as long as it took (at least `everyMs`): polled every 0.5 s, the walk alone took
+ * half a core of the two at 100,000 files, beside the processes it times.
+ */
+export async function waitForCount (what: string, count: () => Promise<number>, files: number, timeoutMs: number, everyMs = 500, check: () => Promise<void> = async () => {}): Promise<void> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const t = performance.now()
+    if (await count() >= files) return
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await check()
+    await sleep(Math.max(everyMs, 3 * (performance.now() - t)))
+  }
+}
+
 /** `files` files of 100 B-4 KiB spread over `dirs` directories, two levels deep. */
 export async function generateTree (dir: string, files: number, dirs: number): Promise<void> {
   const top = Math.max(1, Math.round(Math.sqrt(dirs)))
@@ -137,7 +153,7 @@ export async function runBigTree (opts: BigTreeOptions, say: (line: string) => v
 
     const t0 = performance.now()
     await rename(join(stage, 'tree'), join(aDir, 'tree'))
-    await waitFor('B to hold every file', async () => await countFiles(bDir) >= opts.files, opts.timeoutMs, 500)
+    await waitForCount('B to hold every file', async () => await countFiles(bDir), opts.files, opts.timeoutMs)
     const syncSeconds = (performance.now() - t0) / 1000
     say(`initial sync: ${syncSeconds.toFixed(1)} s, ${Math.round(opts.files / syncSeconds)} files/s`)
     await sleep(3000)
