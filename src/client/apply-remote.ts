@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { ensureDir } from '../fs/safe-dirs.ts'
 import { writeAllSync } from '../fs/write-all.ts'
-import { localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
+import { fdStat, localStat, localStatSync, sameStat } from '../fs/local-stat.ts'
 import { assertInside, openInFolder, readdirInFolder, renameInFolder, rmdirInFolder, symlinkInFolder } from '../fs/folder-boundary.ts'
 import { localState } from '../reconcile/client-decide.ts'
 import { ChunkReader } from '../fs/read-chunks.ts'
@@ -96,13 +96,14 @@ export async function applyEntry (ctx: ApplyContext, entry: Entry, seq: number, 
         return 'applied'
       }
       const tmp = tempPath()
+      let built: LocalStat
       try {
-        await buildFile(ctx, tmp, entry)
+        built = await buildFile(ctx, tmp, entry)
       } catch (err) {
         await unlink(join(root, tmp)).catch(() => {})
         throw err
       }
-      return await replace(ctx, tmp, entry, seq, seen)
+      return await replace(ctx, tmp, entry, seq, seen, built)
     }
   }
 }
@@ -185,8 +186,9 @@ function setFdMeta (fd: number, entry: Entry): void {
   futimesSync(fd, seconds, seconds)
 }
 
-/** Renames tmp over the target if the target is still as seen; keeps the old file in the trash. */
-async function replace (ctx: ApplyContext, tmp: string, entry: Entry, seq: number, seen: LocalStat | null): Promise<ApplyOutcome> {
+/** Renames tmp over the target if the target is still as seen; keeps the old file in the trash.
+ * `built`: tmp's stat, when the caller has it from the open file. */
+async function replace (ctx: ApplyContext, tmp: string, entry: Entry, seq: number, seen: LocalStat | null, built?: LocalStat): Promise<ApplyOutcome> {
   const { root, index } = ctx
   const absTmp = join(root, tmp)
   const abs = join(root, entry.path)
@@ -200,7 +202,7 @@ async function replace (ctx: ApplyContext, tmp: string, entry: Entry, seq: numbe
     index.moveLocations(entry.path, trashed)
   }
   // recorded before the rename, so the watcher event the rename causes finds nothing new
-  index.put({ entry, seq, stat: await localStat(absTmp) }, entry.kind === 'file')
+  index.put({ entry, seq, stat: built ?? await localStat(absTmp) }, entry.kind === 'file')
   try {
     renameInFolder(absTmp, abs)
   } catch (err) {
@@ -243,7 +245,8 @@ async function renameAcrossMount (ctx: ApplyContext, absTmp: string, entry: Entr
   }
 }
 
-async function buildFile (ctx: ApplyContext, tmp: string, entry: Entry): Promise<void> {
+/** Builds the file in tmp; returns its stat as written (from the open file: no path lookup). */
+async function buildFile (ctx: ApplyContext, tmp: string, entry: Entry): Promise<LocalStat> {
   const { root, index } = ctx
   const absTmp = join(root, tmp)
   const { chunks } = entry
@@ -332,6 +335,7 @@ async function buildFile (ctx: ApplyContext, tmp: string, entry: Entry): Promise
     ftruncateSync(fd, entry.size)
     setFdMeta(fd, entry)
     await datasync(fd)
+    return fdStat(fd)
   } finally {
     progress?.end()
     await syncing.catch(() => {})

@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, type BigIntStats } from 'node:fs'
+import { fstatSync, lstatSync, readlinkSync, type BigIntStats } from 'node:fs'
 import type { LocalStat } from '../reconcile/client-decide.ts'
 import { parentsReal } from './folder-boundary.ts'
 
@@ -27,6 +27,11 @@ export function localStatSync (abs: string): LocalStat | null {
   let target = ''
   if (st.isSymbolicLink()) try { target = readlinkSync(abs) } catch {}
   return toLocal(st, target)
+}
+
+/** The stat of a file this process has open (one it just wrote): no path is looked up. */
+export function fdStat (fd: number): LocalStat {
+  return toLocal(fstatSync(fd, { bigint: true }), '')
 }
 
 function toLocal (st: BigIntStats, target: string): LocalStat {
