@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { enableCompileCache } from 'node:module'
 import { inlineLstat } from '../fs/inline-lstat.ts'
 
 // Runtime settings that must be in place before Node sets itself up, so the entry re-executes
@@ -26,6 +27,9 @@ const V8_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=50', '--ext
 if (!process.execArgv.includes(V8_FLAGS[0]!) && typeof process.execve === 'function' && process.env.DISTSYNC_NO_REEXEC == null) {
   process.execve(process.execPath, [process.execPath, ...V8_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { MALLOC_ARENA_MAX: '2', ...process.env })
 }
+// V8's compiled code kept on disk (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE): a start
+// no longer compiles the whole module graph again (docs/design-notes.md, issue 20). Quiet if it cannot.
+enableCompileCache()
 // before chokidar is loaded (src/fs/inline-lstat.ts)
 inlineLstat()
 await import('./program.ts')
