@@ -22,8 +22,9 @@ export class ChannelClosedError extends Error {
 const PROGRESS_DELAY_MS = 20
 
 export interface ChannelHandlers {
-  /** `done` must be called once the change is applied, skipped or set aside (waiting for a
-   * holder): until then it counts against the hub's window; calls after the first do nothing */
+  /** `done` must be called once the change has been tried (applied, skipped, or set aside to
+   * retry or to wait for a holder): until then it counts against the hub's window; calls after
+   * the first do nothing */
   changed: (c: Changed, done: () => void) => void
   caughtUp: (seq: number) => void
   invalid: (seq: number, err: Error) => void
