@@ -23,7 +23,9 @@ import type { IndexStore } from '../index/index-store.ts'
 import type { LocalStat } from '../reconcile/client-decide.ts'
 import type { FilesInProgress } from './files-in-progress.ts'
 
-const WRITE_BATCH_BYTES = 1024 * 1024
+/** Also how often the chunks written so far are offered to the next receiver in a chain
+ * (files-in-progress.ts): a 1 MiB batch held each hop back by ~0.2 s on a 50 Mbit/s link. */
+const WRITE_BATCH_BYTES = 256 * 1024
 const SYNC_EVERY_BYTES = 32 * 1024 * 1024
 /** Files are built here, not beside their target: the watcher then sees one event per applied
  * file (the rename) instead of three (create, write, rename). */
@@ -263,7 +265,7 @@ async function buildFile (ctx: ApplyContext, tmp: string, entry: Entry): Promise
   const reader = new ChunkReader()
   const fd = openInFolder(absTmp, 'wx', 0o600)
   const progress = ctx.inProgress?.start(tmp, chunks)
-  // contiguous chunks go to disk together, in one writev per MiB
+  // contiguous chunks go to disk together, in one writev per WRITE_BATCH_BYTES
   let batch: Uint8Array[] = []
   let batchAt = 0
   let batchBytes = 0
