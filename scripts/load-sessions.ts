@@ -71,7 +71,8 @@ export async function loadClients (opts: LoadOptions): Promise<LoadClients> {
       opening: () => ({
         sinceSeq: Number.MAX_SAFE_INTEGER,
         handlers: {
-          changed: c => {
+          changed: (c, done) => {
+            done()
             const w = waiting.get(c.entry.path)
             if (w != null && --w.left === 0) w.done.resolve()
           },

@@ -1,9 +1,10 @@
-// `npm run bench -- --scale [--files 100000] [--dirs 11000] [--clients 1000]` (issue 20): the big
-// tree (initial sync, restart on the unchanged tree, one change inside it, rest) with Syncthing on
-// the same tree, then many clients on one hub.
+// `npm run bench -- --scale [--files 100000] [--dirs 11000] [--clients 1000] [--out FILE]` (issue
+// 20): the big tree (initial sync, restart on the unchanged tree, one change inside it, rest) with
+// Syncthing on the same tree, then many clients on one hub. With --out, the table is written there
+// (docs/benchmarks-scale.md) with the machine, commit and load average it ran at.
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -12,11 +13,15 @@ import { runBigTree } from './big-tree.ts'
 import { syncthingBigTree } from './big-tree-syncthing.ts'
 import { procSample } from '../load-sessions.ts'
 import { loadSpread } from '../load-spread.ts'
+import { distsyncCommit } from './machine-info.ts'
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 const SESSIONS_PER_PROCESS = 250
 
-export async function runScale (o: { files: number, dirs: number, clients: number }, say: (line: string) => void = console.log): Promise<void> {
+export interface ScaleOptions { files: number, dirs: number, clients: number, out?: string }
+
+export async function runScale (o: ScaleOptions, say: (line: string) => void = console.log): Promise<void> {
+  const loadAtStart = loadavg()[0]!
   const tree = await runBigTree({ files: o.files, dirs: o.dirs, idleSeconds: 30, nice: 10, timeoutMs: 1_800_000 }, say)
   const st = await syncthingBigTree(o.files, o.dirs, 1_800_000, say)
   const rows = [
@@ -46,8 +51,13 @@ export async function runScale (o: { files: number, dirs: number, clients: numbe
   } finally {
     await hub.stop()
   }
-  say(`\n| ${o.files} files in ${o.dirs} directories | distsync | Syncthing | target |\n|---|---|---|---|`)
-  for (const r of rows) say(`| ${r.join(' | ')} |`)
+  const table = [`| ${o.files} files in ${o.dirs} directories | distsync | Syncthing | target |`, '|---|---|---|---|', ...rows.map(r => `| ${r.join(' | ')} |`)].join('\n')
+  say(`\n${table}`)
+  if (o.out == null) return
+  const root = fileURLToPath(new URL('../../..', import.meta.url))
+  const when = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, distsync ${await distsyncCommit(root)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end`
+  await writeFile(o.out, `# distsync at scale (issue 20)\n\n\`npm run bench -- --scale --out docs/benchmarks-scale.md\`: ${when}. A generated tree of 100 B-4 KiB files moved into client A's folder, hub + A + B as real processes on 127.0.0.1 under \`nice\`, Syncthing (two devices) on the same tree in the same run; then one hub with ${o.clients} sessions from load-generator processes (\`scripts/load-spread.ts\`), each its own peer ID and libp2p connection. Peak RSS from /proc each second; CPU from /proc.\n\n${table}\n`)
+  say(`wrote ${o.out}`)
 }
 
 async function startHub (): Promise<{ pid: number, addr: string, stop: () => Promise<void> }> {
@@ -65,9 +75,9 @@ async function startHub (): Promise<{ pid: number, addr: string, stop: () => Pro
   }
 }
 
-export function scaleOptions (argv: string[]): { files: number, dirs: number, clients: number } {
-  const { values } = parseArgs({ args: argv.filter(a => a !== '--scale'), options: { files: { type: 'string', default: '100000' }, dirs: { type: 'string', default: '11000' }, clients: { type: 'string', default: '1000' } } })
-  return { files: Number(values.files), dirs: Number(values.dirs), clients: Number(values.clients) }
+export function scaleOptions (argv: string[]): ScaleOptions {
+  const { values } = parseArgs({ args: argv.filter(a => a !== '--scale'), options: { files: { type: 'string', default: '100000' }, dirs: { type: 'string', default: '11000' }, clients: { type: 'string', default: '1000' }, out: { type: 'string' } } })
+  return { files: Number(values.files), dirs: Number(values.dirs), clients: Number(values.clients), ...(values.out != null ? { out: values.out } : {}) }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import * as nodeModule from 'node:module'
 import { inlineLstat } from '../fs/inline-lstat.ts'
 
 // Runtime settings that must be in place before Node sets itself up, so the entry re-executes
@@ -22,10 +23,22 @@ import { inlineLstat } from '../fs/inline-lstat.ts'
 // (libuv's pool keeps its default 4 threads. It had 16 while every file operation went through
 // it; with metadata calls synchronous, 4 and 16 measured the same on small files, a large file and
 // applied changes.)
+// node:sqlite, process.execve and the rest need this Node; an older one failed with "No such
+// built-in module: node:sqlite". Checked before anything that needs them is loaded.
+const NODE_MIN = [22, 22] as const
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
+if (major < NODE_MIN[0] || (major === NODE_MIN[0] && minor < NODE_MIN[1])) {
+  process.stderr.write(`distsync needs Node.js ${NODE_MIN.join('.')} or newer, and ${process.execPath} is ${process.version}: run it with npx distsync (or npm run), which uses the Node the project installs\n`)
+  process.exit(2)
+}
 const V8_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=50', '--external-memory-accounted-in-global-limit']
 if (!process.execArgv.includes(V8_FLAGS[0]!) && typeof process.execve === 'function' && process.env.DISTSYNC_NO_REEXEC == null) {
   process.execve(process.execPath, [process.execPath, ...V8_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { MALLOC_ARENA_MAX: '2', ...process.env })
 }
+// V8's compiled code kept on disk (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE): a start
+// no longer compiles the whole module graph again (docs/design-notes.md, issue 20). Quiet if it
+// cannot.
+;(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.()
 // before chokidar is loaded (src/fs/inline-lstat.ts)
 inlineLstat()
 await import('./program.ts')

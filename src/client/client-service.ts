@@ -197,20 +197,26 @@ export class ClientService {
         return rec != null && (rec.entry.deleted || rec.entry.kind !== 'dir')
       }
       const limited = watchLimitWarning(() => { local.unwatched() })
-      watcher = new IgnoringWatcher(root, path => {
-        if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
-        local.watched(path)
-      }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored)
-      void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
-      try {
-        // chokidar's start-up walk (seconds on a big tree) runs alongside the session and its
-        // first comparison; one more once every directory is watched leaves no unseen window
-        void Promise.race([watcher.ready, abortPromise(own)]).then(async () => {
+      const startWatching = (): void => {
+        if (own.aborted) return
+        const started = performance.now()
+        const w = watcher = new IgnoringWatcher(root, path => {
+          if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
+          local.watched(path)
+        }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored)
+        // one more comparison once every directory is watched leaves no unseen window
+        void Promise.race([w.ready, abortPromise(own)]).then(async () => {
           if (own.aborted) return
-          const started = performance.now()
           await local.compareNow()
           log.info({ ms: Math.round(performance.now() - started) }, 'watching the folder')
         })
+      }
+      void watchDir(root, dirId, DIR_CHECK_MS, own).catch(err => { if (!own.aborted) fatal(err as Error) })
+      try {
+        // chokidar's start-up walk (seconds of the one thread on a big tree) starts once the
+        // first comparison is done: sharing the thread with it, that comparison and the hub's
+        // catch-up waited on it
+        void Promise.race([local.compared, abortPromise(own)]).then(startWatching)
         const session = {
           opening: (gen: number) => remote.opening(gen),
           opened: () => local.sessionStarted()
@@ -219,7 +225,7 @@ export class ClientService {
       } finally {
         // chokidar's close has been seen to never settle after a directory replaced a link (its
         // pending reads of the old path): bounded like libp2p's stop below
-        const closed = await Promise.race([watcher.close().then(() => true), sleep(3000, false, { ref: false })])
+        const closed = watcher == null || await Promise.race([watcher.close().then(() => true), sleep(3000, false, { ref: false })])
         if (!closed) log.warn('the directory watcher did not close within 3 s; stopping anyway')
       }
     } catch (err) {

@@ -100,9 +100,14 @@ export class LocalChanges {
   #burstRunning = false
   #burstAgain = false
 
+  readonly #compared = Promise.withResolvers<void>()
+
   constructor (opts: LocalChangesOptions) {
     this.#opts = opts
   }
+
+  /** Resolves once the disk has been compared with the index (or the comparison failed) once. */
+  get compared (): Promise<void> { return this.#compared.promise }
 
   /** Some directories are not watched (the inotify limit): compare the tree every 30 s. */
   unwatched (): void {
@@ -205,6 +210,7 @@ export class LocalChanges {
     } catch (err) {
       if (!signal.aborted) log.error({ err: (err as Error).message }, 'scan failed')
     }
+    this.#compared.resolve()
     this.#opts.rescanned?.()
   }
 

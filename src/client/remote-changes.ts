@@ -58,7 +58,8 @@ export interface RemoteChangesOptions {
  * or undefined once parked (its seq was let go). */
 /** One relayed change being applied, retried or waiting for a holder. `gen` undefined: its seq
  * was let go already (a parked change tried again). */
-interface Work { c: Changed, gen: number | undefined, abort: AbortController, holders: HolderList, attempt: number, spread?: SpreadFetch }
+/** `done`: tells the hub's window this change was tried once (called after its first run). */
+interface Work { c: Changed, gen: number | undefined, abort: AbortController, holders: HolderList, attempt: number, spread?: SpreadFetch, done: () => void }
 
 /** How far a fetch from several holders may run ahead of the chunk the file is written up to. */
 const LOOKAHEAD_BYTES = 8 * 1024 * 1024
@@ -116,7 +117,7 @@ export class RemoteChanges {
     return {
       sinceSeq: tracker.applied,
       handlers: {
-        changed: c => { this.#changed(c, gen) },
+        changed: (c, done) => { this.#changed(c, gen, done) },
         caughtUp: seq => {
           log.info({ seq }, 'caught up with the hub')
           tracker.caughtUp(seq)
@@ -184,13 +185,14 @@ export class RemoteChanges {
     if (seq !== this.#opts.index.lastSeq) this.#opts.index.lastSeq = seq
   }
 
-  #changed (c: Changed, gen: number): void {
+  #changed (c: Changed, gen: number, done: () => void): void {
     const tracker = this.#tracker!
     tracker.received(c.seq)
     if (this.#opts.ignored?.(c.entry.path, c.entry.kind) === true) {
       this.#opts.skipped?.(c.seq)
       tracker.finished(c.seq)
       this.#saveSeq(gen)
+      done()
       return
     }
     const path = c.entry.path
@@ -202,7 +204,7 @@ export class RemoteChanges {
       this.#waiting.delete(path)
       this.#finished(waited)
     }
-    const work: Work = { c, gen, abort: new AbortController(), holders: c.holders, attempt: 0 }
+    const work: Work = { c, gen, abort: new AbortController(), holders: c.holders, attempt: 0, done }
     this.#work.set(path, work)
     this.#run(work)
   }
@@ -252,6 +254,8 @@ export class RemoteChanges {
         throw err
       } finally {
         if (done) this.#finished(w)
+        // tried once: a change retried, waiting for a holder or parked is no longer the queue's
+        w.done()
       }
     })
   }

@@ -1,8 +1,9 @@
-// The client's end of /distsync/sync/3.0.0: proposals out with ids, results and relayed
-// changes in. One channel per hub connection; a new connection gets a new channel.
+// The client's end of the sync protocol: proposals out with ids, results and relayed changes in,
+// and how many of those changes it is done with (the hub sends more only within a window of
+// that). One channel per hub connection; a new connection gets a new channel.
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import { boundedLpStream } from '../net/bounded-lp.ts'
-import { SYNC_READ_BUFFER } from '../net/limits.ts'
+import { PROGRESS_EVERY_FRAMES, SYNC_READ_BUFFER } from '../net/limits.ts'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
 import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type HolderList, type Member, type Result } from '../protocol/codec.ts'
 import { readFrame } from '../net/frames.ts'
@@ -17,8 +18,14 @@ export class ChannelClosedError extends Error {
   readonly code = 'ERR_CHANNEL_CLOSED'
 }
 
+/** How long a few frames done wait to be reported together. */
+const PROGRESS_DELAY_MS = 20
+
 export interface ChannelHandlers {
-  changed: (c: Changed) => void
+  /** `done` must be called once the change has been tried (applied, skipped, or set aside to
+   * retry or to wait for a holder): until then it counts against the hub's window; calls after
+   * the first do nothing */
+  changed: (c: Changed, done: () => void) => void
   caughtUp: (seq: number) => void
   invalid: (seq: number, err: Error) => void
   members?: (members: Member[]) => void
@@ -34,6 +41,8 @@ export class SyncChannel {
   readonly #folder: string
   #nextId = 1
   #closed: Error | undefined
+  readonly #done = { frames: 0, bytes: 0, reported: 0 }
+  #progressTimer: NodeJS.Timeout | undefined
 
   constructor (stream: Stream, folder: string, signal: AbortSignal) {
     this.#stream = stream
@@ -57,9 +66,12 @@ export class SyncChannel {
         if (frame == null) break
         const msg = decodeHubMessage(frame)
         switch (msg.type) {
-          case 'changed': handlers.changed(msg.changed); break
+          case 'changed': handlers.changed(msg.changed, this.#doneOnce(frame.byteLength)); break
           case 'caught-up': handlers.caughtUp(msg.seq); break
-          case 'invalid-changed': handlers.invalid(msg.seq, msg.error); break
+          case 'invalid-changed':
+            handlers.invalid(msg.seq, msg.error)
+            this.#doneOnce(frame.byteLength)()
+            break
           case 'members': handlers.members?.(msg.members); break
           case 'holders': handlers.holders?.(msg.seq, msg.holders); break
           case 'refused': throw new HubRefusedError(`the hub refused folder "${this.#folder}": ${msg.reason}`)
@@ -99,6 +111,27 @@ export class SyncChannel {
     void this.#out.write(encodeClientMessage({ type: 'applied', seq })).catch(() => {})
   }
 
+  #doneOnce (bytes: number): () => void {
+    let once = false
+    return () => {
+      if (once) return
+      once = true
+      this.#done.frames++
+      this.#done.bytes += bytes
+      if (this.#done.frames - this.#done.reported >= PROGRESS_EVERY_FRAMES) this.#reportProgress()
+      else this.#progressTimer ??= setTimeout(() => { this.#reportProgress() }, PROGRESS_DELAY_MS)
+    }
+  }
+
+  #reportProgress (): void {
+    clearTimeout(this.#progressTimer)
+    this.#progressTimer = undefined
+    if (this.#closed != null) return
+    const { frames, bytes } = this.#done
+    this.#done.reported = frames
+    void this.#out.write(encodeClientMessage({ type: 'progress', frames, bytes })).catch(() => {})
+  }
+
   close (): void {
     this.#close(new ChannelClosedError('closed'))
     void this.#stream.close().catch(() => {})
@@ -106,6 +139,7 @@ export class SyncChannel {
 
   #close (err: Error): void {
     this.#closed ??= err
+    clearTimeout(this.#progressTimer)
     for (const p of this.#pending.values()) p.reject(this.#closed)
     this.#pending.clear()
   }

@@ -240,6 +240,9 @@ export class HubService {
           if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'applied before hello')
           this.#applied(session.folder, session.peer, msg.seq)
           break
+        case 'progress':
+          session.progress(msg.frames, msg.bytes)
+          break
         case 'propose': {
           if (session.folder == null) throw new ProtocolError('ERR_NO_HELLO', 'a proposal before hello')
           // proposals run concurrently: each may wait on its own chunk transfer. Past the

@@ -3,7 +3,8 @@
 // not a growing buffer.
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import { boundedLpStream } from '../net/bounded-lp.ts'
-import { SYNC_READ_BUFFER } from '../net/limits.ts'
+import { CHANGED_WINDOW_BYTES, CHANGED_WINDOW_FRAMES, SYNC_READ_BUFFER } from '../net/limits.ts'
+import { ProtocolError } from '../protocol/errors.ts'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
 import { encodeHubMessage, type Result } from '../protocol/codec.ts'
@@ -25,6 +26,9 @@ export class Session {
   #cursor = -1
   #wake: (() => void) | undefined
   #pumping = false
+  /** Changed frames sent and reported done (Progress), with their bytes: the send window */
+  readonly #sent = { frames: 0, bytes: 0 }
+  readonly #done = { frames: 0, bytes: 0 }
 
   constructor (stream: Stream, connection: Connection, signal: AbortSignal) {
     this.peer = connection.remotePeer.toString()
@@ -66,6 +70,16 @@ export class Session {
     this.#wake?.()
   }
 
+  /** The client reports how many Changed frames (and bytes) it is done with: more may go. */
+  progress (frames: number, bytes: number): void {
+    if (frames < this.#done.frames || bytes < this.#done.bytes || frames > this.#sent.frames || bytes > this.#sent.bytes) {
+      throw new ProtocolError('ERR_BAD_PROGRESS', `progress ${frames} frames / ${bytes} bytes, but ${this.#sent.frames} / ${this.#sent.bytes} were sent and ${this.#done.frames} / ${this.#done.bytes} reported`)
+    }
+    this.#done.frames = frames
+    this.#done.bytes = bytes
+    this.#wake?.()
+  }
+
   /** A frame outside the journal's order (members, holders). */
   async send (frame: Uint8Array): Promise<void> {
     await this.#out.write(frame)
@@ -86,7 +100,11 @@ export class Session {
         // echo exclusion: never send a peer its own change. Records the hub made itself
         // (conflict copies) carry the hub's ID and go to everyone.
         if (rec.origin === this.peer) continue
-        await this.#out.write(await this.#changedFrame(rec))
+        if (!await this.#windowOpen()) return
+        const frame = await this.#changedFrame(rec)
+        this.#sent.frames++
+        this.#sent.bytes += frame.byteLength
+        await this.#out.write(frame)
       }
       if (page.length === PAGE) {
         this.#cursor = page.at(-1)!.seq
@@ -99,8 +117,24 @@ export class Session {
         await this.#out.write(encodeHubMessage({ type: 'caught-up', seq: this.#cursor }))
       }
       if (this.#journal.headSeq > this.#cursor) continue
-      await new Promise<void>(resolve => { this.#wake = resolve })
-      this.#wake = undefined
+      await this.#sleep()
     }
+  }
+
+  /** Waits while the client holds a window's worth of frames it has not done with; false once
+   * the session ends. */
+  async #windowOpen (): Promise<boolean> {
+    while (true) {
+      if (this.#signal.aborted || this.stream.status !== 'open') return false
+      const frames = this.#sent.frames - this.#done.frames
+      if (frames === 0 || (frames < CHANGED_WINDOW_FRAMES && this.#sent.bytes - this.#done.bytes < CHANGED_WINDOW_BYTES)) return true
+      await this.#sleep()
+    }
+  }
+
+  /** Until the journal grows, the client reports progress or the session ends. */
+  async #sleep (): Promise<void> {
+    await new Promise<void>(resolve => { this.#wake = resolve })
+    this.#wake = undefined
   }
 }

@@ -11,8 +11,14 @@ export interface JournalRecord extends JournalEntry { origin: string, held: bool
 
 export interface JournalStats { headSeq: number, files: number, bytes: number, deleted: number, pending: number }
 
-/** What the recent-records cache may hold, counted in records plus their chunks. */
-const RECENT_BUDGET = 64 * 1024
+/** Bytes the recent-records cache may hold (estimated: recordCost). Counted in records plus
+ * chunks before, it held 65,536 small records, ~20-25 MB of the hub's heap in a 100,000-file sync. */
+const RECENT_BUDGET = 8 * 1024 * 1024
+
+/** A record's heap, roughly (measured ~940 bytes for one of one chunk): its objects and buffers, its path, 36 bytes per chunk. */
+function recordCost (rec: JournalRecord): number {
+  return 900 + 2 * rec.entry.path.length + 36 * rec.entry.chunks.length
+}
 
 export class JournalStore {
   readonly #db: DatabaseSync
@@ -177,7 +183,7 @@ export class JournalStore {
     this.#recentCost = 0
     this.#latest.clear()
     for (const rec of this.#recent) {
-      this.#recentCost += 1 + rec.entry.chunks.length
+      this.#recentCost += recordCost(rec)
       this.#latest.set(rec.entry.path, rec.seq)
     }
   }
@@ -185,7 +191,7 @@ export class JournalStore {
   #remember (committed: JournalRecord[]): void {
     for (const rec of committed) {
       this.#recent.push(rec)
-      this.#recentCost += 1 + rec.entry.chunks.length
+      this.#recentCost += recordCost(rec)
       this.#latest.set(rec.entry.path, rec.seq)
     }
     // drop the oldest half at once: shifting one record per commit would copy the array each time
@@ -193,7 +199,7 @@ export class JournalStore {
     let drop = 0
     while (drop < this.#recent.length && this.#recentCost > RECENT_BUDGET / 2) {
       const old = this.#recent[drop++]!
-      this.#recentCost -= 1 + old.entry.chunks.length
+      this.#recentCost -= recordCost(old)
       if (this.#latest.get(old.entry.path) === old.seq) this.#latest.delete(old.entry.path)
     }
     this.#recent = this.#recent.slice(drop)

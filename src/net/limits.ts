@@ -8,6 +8,13 @@ export const MAX_LENGTH_PREFIX_BYTES = 4
 
 /** Bytes a sync stream may buffer unread: one largest frame and the next one arriving. */
 export const SYNC_READ_BUFFER = 16 * 1024 * 1024
+/** Changed frames the hub sends a client beyond what it reported done (sync 5.0.0 Progress), and
+ * their bytes: a receiver that applies slower than the hub sends held every frame of a 100,000-file
+ * tree in memory. At least one frame is always allowed, whatever its size. */
+export const CHANGED_WINDOW_FRAMES = 2048
+export const CHANGED_WINDOW_BYTES = 16 * 1024 * 1024
+/** The client reports progress after this many frames done, or a moment after the last one. */
+export const PROGRESS_EVERY_FRAMES = CHANGED_WINDOW_FRAMES / 8
 /** Bytes a blocks server buffers of requests it has not read yet: a request is at most
  * 1024 hashes (~34 KiB) and a fetcher keeps two or three in flight. */
 export const BLOCK_REQUEST_BUFFER = 256 * 1024

@@ -23,6 +23,7 @@ export type ClientMessage =
   | { type: 'hello', hello: Hello }
   | { type: 'propose', propose: Propose }
   | { type: 'applied', seq: number }
+  | { type: 'progress', frames: number, bytes: number }
 export type ReceivedClientMessage = ClientMessage | { type: 'invalid-propose', invalid: InvalidPropose }
 
 export type Outcome = 'accepted' | 'superseded' | 'rejected'
@@ -155,6 +156,7 @@ function seqFromWire (n: number): number {
 export function encodeClientMessage (m: ClientMessage): Uint8Array {
   if (m.type === 'hello') return wire.ClientMessage.encode({ hello: { sinceSeq: m.hello.sinceSeq, folder: m.hello.folder === DEFAULT_FOLDER ? '' : m.hello.folder, addrs: m.hello.addrs ?? [] } })
   if (m.type === 'applied') return wire.ClientMessage.encode({ applied: { seq: m.seq } })
+  if (m.type === 'progress') return wire.ClientMessage.encode({ progress: { frames: m.frames, bytes: m.bytes } })
   const p = m.propose
   return wire.ClientMessage.encode({ propose: { id: p.id, entry: entryToWire(p.entry), baseSeq: p.baseSeq, blocks: blocksToWire(p.blocks) } })
 }
@@ -175,6 +177,7 @@ export function decodeClientMessage (buf: Uint8Array | Uint8ArrayList): Received
     return { type: 'hello', hello: { sinceSeq: seqFromWire(m.hello.sinceSeq), folder, addrs: stringsFromWire(m.hello.addrs, MAX_ADDR_BYTES, 'address') } }
   }
   if (m.applied != null) return { type: 'applied', seq: seqFromWire(m.applied.seq) }
+  if (m.progress != null) return { type: 'progress', frames: seqFromWire(m.progress.frames), bytes: seqFromWire(m.progress.bytes) }
   if (m.propose != null) {
     const p = m.propose
     try {

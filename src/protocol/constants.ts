@@ -1,7 +1,8 @@
 // Protocol ids and hard limits. Every number here bounds what a peer can make us hold in memory.
 
 /** 4.0.0: Changed carries holders; Hello carries addresses; Applied, Members and Holders (issue 18) */
-export const SYNC_PROTOCOL = '/distsync/sync/4.0.0'
+/** 5.0.0: Progress: the hub sends Changed frames within a window of what the client has done */
+export const SYNC_PROTOCOL = '/distsync/sync/5.0.0'
 export const BLOCKS_PROTOCOL = '/distsync/blocks/1.0.0'
 
 /** FastCDC bounds: small enough that a 1 MiB edit moves little more than 1 MiB, big enough

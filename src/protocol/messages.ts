@@ -298,6 +298,7 @@ export interface ClientMessage {
   hello?: Hello
   propose?: Propose
   applied?: Applied
+  progress?: Progress
 }
 
 export namespace ClientMessage {
@@ -323,6 +324,11 @@ export namespace ClientMessage {
         if (obj.applied != null) {
           w.uint32(26)
           Applied.codec().encode(obj.applied, w)
+        }
+
+        if (obj.progress != null) {
+          w.uint32(34)
+          Progress.codec().encode(obj.progress, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -352,6 +358,12 @@ export namespace ClientMessage {
             case 3: {
               obj.applied = Applied.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.applied
+              })
+              break
+            }
+            case 4: {
+              obj.progress = Progress.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.progress
               })
               break
             }
@@ -387,6 +399,13 @@ export namespace ClientMessage {
             case 3: {
               yield * Applied.codec().stream(reader, reader.uint32(), `${prefix}.applied`, {
                 limits: opts.limits?.applied
+              })
+
+              break
+            }
+            case 4: {
+              yield * Progress.codec().stream(reader, reader.uint32(), `${prefix}.progress`, {
+                limits: opts.limits?.progress
               })
 
               break
@@ -503,6 +522,16 @@ export namespace ClientMessage {
     value: number
   }
 
+  export interface ClientMessageProgressFramesFieldEvent {
+    field: '$.progress.frames'
+    value: number
+  }
+
+  export interface ClientMessageProgressBytesFieldEvent {
+    field: '$.progress.bytes'
+    value: number
+  }
+
   export function encode (obj: Partial<ClientMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ClientMessage.codec())
   }
@@ -511,7 +540,7 @@ export namespace ClientMessage {
     return decodeMessage(buf, ClientMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageHelloFolderFieldEvent | ClientMessageHelloAddrsFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeEntryChunksFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent | ClientMessageAppliedSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientMessage>): Generator<ClientMessageHelloSinceSeqFieldEvent | ClientMessageHelloFolderFieldEvent | ClientMessageHelloAddrsFieldEvent | ClientMessageProposeIdFieldEvent | ClientMessageProposeEntryPathFieldEvent | ClientMessageProposeEntryKindFieldEvent | ClientMessageProposeEntrySizeFieldEvent | ClientMessageProposeEntryMtimeNsFieldEvent | ClientMessageProposeEntryExecFieldEvent | ClientMessageProposeEntryDeletedFieldEvent | ClientMessageProposeEntryHashFieldEvent | ClientMessageProposeEntryTargetFieldEvent | ClientMessageProposeEntryChunksFieldEvent | ClientMessageProposeBaseSeqFieldEvent | ClientMessageProposeBlocksHashFieldEvent | ClientMessageProposeBlocksDataFieldEvent | ClientMessageProposeBlocksZstdFieldEvent | ClientMessageProposeBlocksMissingFieldEvent | ClientMessageAppliedSeqFieldEvent | ClientMessageProgressFramesFieldEvent | ClientMessageProgressBytesFieldEvent> {
     return streamMessage(buf, ClientMessage.codec(), opts)
   }
 }
@@ -756,6 +785,118 @@ export namespace Applied {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Applied>): Generator<AppliedSeqFieldEvent> {
     return streamMessage(buf, Applied.codec(), opts)
+  }
+}
+
+export interface Progress {
+  frames: number
+  bytes: number
+}
+
+export namespace Progress {
+  let _codec: Codec<Progress>
+
+  export const codec = (): Codec<Progress> => {
+    if (_codec == null) {
+      _codec = message<Progress>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.frames != null && obj.frames !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.frames)
+        }
+
+        if ((obj.bytes != null && obj.bytes !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.bytes)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          frames: 0,
+          bytes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.frames = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.bytes = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.frames`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.bytes`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ProgressFramesFieldEvent {
+    field: '$.frames'
+    value: number
+  }
+
+  export interface ProgressBytesFieldEvent {
+    field: '$.bytes'
+    value: number
+  }
+
+  export function encode (obj: Partial<Progress>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Progress.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Progress>): Progress {
+    return decodeMessage(buf, Progress.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Progress>): Generator<ProgressFramesFieldEvent | ProgressBytesFieldEvent> {
+    return streamMessage(buf, Progress.codec(), opts)
   }
 }
 

@@ -13,6 +13,8 @@ import type { Entry } from '../../src/index/entry.ts'
 export interface HostileMember {
   /** every change the hub relayed to this member */
   relayed: Changed[]
+  /** tells the hub every change relayed so far is done (sent after each one unless `holdProgress`) */
+  progress: () => Promise<void>
   propose: (entry: Entry, baseSeq: number, blocks?: AttachedBlock[]) => Promise<Result>
   stop: () => Promise<void>
 }
@@ -27,7 +29,7 @@ export function linkEntry (path: string, target: string): Entry {
   return { path, kind: 'symlink', size: 0, mtimeNs: BigInt(Date.now()) * 1_000_000n, exec: false, deleted: false, hash: new Uint8Array(0), chunks: ChunkList.EMPTY, target }
 }
 
-export async function hostileMember (hubAddr: string): Promise<HostileMember> {
+export async function hostileMember (hubAddr: string, opts: { holdProgress?: boolean } = {}): Promise<HostileMember> {
   const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), pingIntervalMs: 1000 })
   await node.start()
   const stream = await node.dialProtocol(multiaddr(hubAddr), SYNC_PROTOCOL)
@@ -36,15 +38,23 @@ export async function hostileMember (hubAddr: string): Promise<HostileMember> {
   const relayed: Changed[] = []
   const waiting = new Map<number, (r: Result) => void>()
   let id = 0
+  let bytes = 0
+  const progress = async (): Promise<void> => { await lp.write(encodeClientMessage({ type: 'progress', frames: relayed.length, bytes })) }
   void (async () => {
     while (true) {
-      const msg = decodeHubMessage(await lp.read())
-      if (msg.type === 'changed') relayed.push(msg.changed)
+      const frame = await lp.read()
+      const msg = decodeHubMessage(frame)
+      if (msg.type === 'changed') {
+        relayed.push(msg.changed)
+        bytes += frame.byteLength
+        if (opts.holdProgress !== true) await progress()
+      }
       if (msg.type === 'result') waiting.get(msg.result.id)?.(msg.result)
     }
   })().catch(() => {})
   return {
     relayed,
+    progress,
     propose: async (entry, baseSeq, blocks = []) => {
       const my = ++id
       const result = new Promise<Result>(resolve => waiting.set(my, resolve))

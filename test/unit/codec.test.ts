@@ -67,6 +67,7 @@ const withBlocks = <T extends { entry: Entry }>(rec: fc.Arbitrary<T>): fc.Arbitr
 const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({ sinceSeq: safeSeq, folder: folderName, addrs: fc.array(fc.constantFrom('/ip4/127.0.0.1/tcp/4001', '/ip6/::1/tcp/9'), { maxLength: 3 }) }, PLAIN).map(hello => ({ type: 'hello' as const, hello })),
   safeSeq.map(seq => ({ type: 'applied' as const, seq })),
+  fc.record({ frames: safeSeq, bytes: safeSeq }, PLAIN).map(p => ({ type: 'progress' as const, ...p })),
   withBlocks(fc.record({ id: uint32, entry, baseSeq: safeSeq }, PLAIN)).map(propose => ({ type: 'propose' as const, propose }))
 )
 const peerText = fc.constantFrom('12D3KooWA', '12D3KooWB', 'QmC')

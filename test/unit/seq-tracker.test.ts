@@ -76,6 +76,18 @@ describe('SeqTracker', () => {
     assert.equal(t.applied, 10)
   })
 
+  test('seqs received out of order (not what the hub does) still hold applied at the lowest unfinished', () => {
+    const t = new SeqTracker(7)
+    t.received(9)
+    t.received(8)
+    t.caughtUp(9)
+    assert.equal(t.applied, 7)
+    t.finished(9)
+    assert.equal(t.applied, 7)
+    t.finished(8)
+    assert.equal(t.applied, 9)
+  })
+
   // ---- a reference model, checked seq by seq ----
 
   /** The highest x (not below the start) such that every received seq <= x has finished, x <= the highest seq known. */
