@@ -22,6 +22,7 @@ import { CHUNK_MAX } from '../protocol/constants.ts'
 import type { IndexStore } from '../index/index-store.ts'
 import type { LocalStat } from '../reconcile/client-decide.ts'
 import type { FilesInProgress } from './files-in-progress.ts'
+import type { StoredBlock } from '../net/block-codec.ts'
 
 /** Also how often the chunks written so far are offered to the next receiver in a chain
  * (files-in-progress.ts): a 1 MiB batch held each hop back by ~0.2 s on a 50 Mbit/s link. */
@@ -41,7 +42,8 @@ export class ApplyError extends Error {
 }
 
 /** Gets chunks this client does not hold, in the order asked, verified. */
-export type FetchChunks = (refs: ChunkList) => AsyncGenerator<{ ref: ChunkRef, data: Uint8Array }>
+/** `wire`: how the chunk travelled, when it came from a peer (raw: not worth compressing again) */
+export type FetchChunks = (refs: ChunkList) => AsyncGenerator<{ ref: ChunkRef, data: Uint8Array, wire?: StoredBlock }>
 
 export interface ApplyContext {
   root: string
@@ -321,6 +323,7 @@ async function buildFile (ctx: ApplyContext, tmp: string, entry: Entry): Promise
         const next = await fetched.next()
         if (next.done === true || !bytesEqual(next.value.ref.hash, hash)) throw new ApplyError('ERR_FETCH_ORDER', `chunk ${hex(hash)} did not arrive in order`)
         data = next.value.data
+        if (next.value.wire?.zstd === false) progress?.arrivedRaw(i)
       }
       if (data == null) throw new ApplyError('ERR_CHUNK_UNREADABLE', `chunk ${hex(hash)} of ${entry.path} is unreadable`)
       if (batch.length === 0) batchAt = offsets[i]!

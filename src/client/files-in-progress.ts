@@ -12,9 +12,15 @@ export const IN_PROGRESS_WAIT_MS = 3000
 
 export interface ChunkPlace { path: string, offset: number, size: number }
 
+/** `raw`: the chunk came uncompressed from a peer, which found it not worth compressing (the same
+ * compressBlock on the same bytes): served as it is, without trying zstd on it again. */
+export interface ChunkInProgress extends ChunkPlace { raw: boolean }
+
 /** One file being built: `written(n)` says its first n chunks are in the file. */
 export interface FileInProgress {
   written: (n: number) => void
+  /** chunk i came uncompressed */
+  arrivedRaw: (i: number) => void
   end: () => void
 }
 
@@ -24,6 +30,8 @@ interface Build {
   chunks: ChunkList
   offsets: Float64Array | undefined
   written: number
+  /** one byte a chunk, 1: arrived raw; made on the first such chunk */
+  raw: Uint8Array | undefined
   ended: boolean
   /** requests waiting for a chunk past `written`, woken at every flush */
   waiters: Set<() => void>
@@ -33,13 +41,17 @@ export class FilesInProgress {
   readonly #builds = new Set<Build>()
 
   start (path: string, chunks: ChunkList): FileInProgress {
-    const b: Build = { path, chunks, offsets: undefined, written: 0, ended: false, waiters: new Set() }
+    const b: Build = { path, chunks, offsets: undefined, written: 0, raw: undefined, ended: false, waiters: new Set() }
     this.#builds.add(b)
     const wake = (): void => { for (const w of [...b.waiters]) w() }
     return {
       written: n => {
         b.written = Math.max(b.written, n)
         wake()
+      },
+      arrivedRaw: i => {
+        b.raw ??= new Uint8Array(chunks.length)
+        b.raw[i] = 1
       },
       end: () => {
         b.ended = true
@@ -50,13 +62,13 @@ export class FilesInProgress {
   }
 
   /** Where a chunk with this hash is (or will be within the wait) in a file in progress; null if nowhere. */
-  async find (hash: Uint8Array, signal?: AbortSignal): Promise<ChunkPlace | null> {
+  async find (hash: Uint8Array, signal?: AbortSignal): Promise<ChunkInProgress | null> {
     for (const b of this.#builds) {
       const i = b.chunks.indexOf(hash)
       if (i < 0) continue
       if (i >= b.written && !await this.#until(b, i, signal)) continue
       b.offsets ??= b.chunks.offsets()
-      return { path: b.path, offset: b.offsets[i]!, size: b.chunks.size(i) }
+      return { path: b.path, offset: b.offsets[i]!, size: b.chunks.size(i), raw: b.raw?.[i] === 1 }
     }
     return null
   }

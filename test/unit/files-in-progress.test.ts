@@ -68,3 +68,25 @@ test('bytes that are not what the hash says, a build that ended, a chunk of no b
     assert.equal(await blocks.get(sha256(randomBytes(10))), null)
   })
 })
+
+test('a chunk that arrived raw is served raw; one that did not is compressed as usual', async () => {
+  await withFolder(async (root, blocks, progress) => {
+    // two compressible chunks: zstd would shrink both
+    const zeros = [Buffer.alloc(40 * K, 1), Buffer.alloc(50 * K, 2)]
+    const list = ChunkList.of(zeros.map(p => ({ hash: sha256(p), size: p.byteLength })))
+    await writeFile(join(root, 'tmp/t3'), Buffer.concat(zeros))
+    const build = progress.start('tmp/t3', list)
+    try {
+      build.arrivedRaw(0)
+      build.written(2)
+      const raw = await blocks.get(list.hash(0))
+      const packed = await blocks.get(list.hash(1))
+      assert.equal(raw?.zstd, false, 'came raw from its sender: goes on raw')
+      assert.deepEqual(Buffer.from(raw!.data), zeros[0])
+      assert.equal(packed?.zstd, true)
+      assert.deepEqual(Buffer.from(openBlock(packed!, list.hash(1), list.size(1))), zeros[1])
+    } finally {
+      build.end()
+    }
+  })
+})
