@@ -28,7 +28,7 @@ import { inlineLstat } from '../fs/inline-lstat.ts'
 const NODE_MIN = [22, 22] as const
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
 if (major < NODE_MIN[0] || (major === NODE_MIN[0] && minor < NODE_MIN[1])) {
-  process.stderr.write(`distsync needs Node.js ${NODE_MIN.join('.')} or newer, and ${process.execPath} is ${process.version}: run it with npx distsync (or npm run), which uses the Node the project installs\n`)
+  process.stderr.write(`distsync needs Node.js ${NODE_MIN.join('.')} or newer, and ${process.execPath} is ${process.version}: run it as npm run -s distsync -- <command> in its folder, which uses the Node the project installs\n`)
   process.exit(2)
 }
 const V8_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=50', '--external-memory-accounted-in-global-limit']

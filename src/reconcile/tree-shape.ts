@@ -6,7 +6,8 @@ import type { Entry, EntryKind } from '../index/entry.ts'
 
 /** Why a proposal was refused: the proposer proposes the parent first and tries again. */
 export const PARENT_NOT_DIR = 'a parent of this path is a file or a link on the hub'
-/** Why a proposal was refused: the proposer proposes what it deleted below first and tries again. */
+/** Why a proposal was refused: the proposer proposes what it deleted below first and tries again
+ * (entries it has not heard of yet come to it meanwhile, and its directory comes back with them). */
 export const LIVE_BELOW = 'the hub still holds entries below this path'
 /** The refusals a proposer answers by trying again later (they never mean "never"). */
 export const SHAPE_REFUSALS: ReadonlySet<string> = new Set([PARENT_NOT_DIR, LIVE_BELOW])
@@ -26,7 +27,11 @@ export interface JournalShape {
 
 /** undefined: the proposal keeps the tree's shape; decideProposal decides the rest. */
 export function decideShape (proposal: Entry, current: Entry | undefined, journal: JournalShape, copies: boolean): ShapeDecision | undefined {
-  if (proposal.deleted) return undefined
+  if (proposal.deleted) {
+    // the proposer deletes what it holds below first: what is still here it has not heard of
+    // (added meanwhile), and deleting the directory over it would leave it below a deletion
+    return proposal.kind === 'dir' && journal.liveBelow(proposal.path) ? { action: 'refuse', reason: LIVE_BELOW } : undefined
+  }
   // nearest parent first: one that is a live directory had no file above it when it came, and
   // none could become a file since (it lived below), so one lookup is the usual cost
   for (let i = proposal.path.lastIndexOf('/'); i > 0; i = proposal.path.lastIndexOf('/', i - 1)) {

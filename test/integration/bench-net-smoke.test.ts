@@ -71,7 +71,8 @@ test('Ctrl-C during a network run stops the processes and deletes the namespaces
   const tmp = mkdtempSync(join(tmpdir(), 'bench-net-int-'));
   const child = spawn(process.execPath, [join(root, 'dist', 'scripts', 'bench', 'run.js'), '--quick', '--net-only', '--only', 'distsync', '--net-scenarios', 'wan', '--no-netns', '--no-install'], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, TMPDIR: tmp },
+    // Node's compile cache (the CLI enables it) is Node's, kept across runs on purpose: not in tmp
+    env: { ...process.env, TMPDIR: tmp, NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache') },
   });
   const pid = child.pid as number;
   let stderr = '';

@@ -23,6 +23,6 @@ test('a Node too old for distsync gets one line saying which Node to use, and ex
   }
   const r = spawnSync(node, [CLI, 'client', '--hub', '/ip4/127.0.0.1/tcp/1', '.'], { encoding: 'utf8', timeout: 30000 })
   assert.equal(r.status, 2, r.stderr)
-  assert.match(r.stderr, /^distsync needs Node\.js 22\.22 or newer, and .* is v\d+\.\d+\.\d+: run it with npx distsync/)
+  assert.match(r.stderr, /^distsync needs Node\.js 22\.22 or newer, and .* is v\d+\.\d+\.\d+: run it as npm run -s distsync -- <command>/)
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
 })

@@ -6,6 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ChunkList } from '../../src/chunk/chunk-list.ts'
 import type { Entry } from '../../src/index/entry.ts'
+import { LIVE_BELOW } from '../../src/reconcile/tree-shape.ts'
 import { cluster, converged, tree, waitFor } from './harness.ts'
 import { fileEntry, hostileMember } from './hostile-member.ts'
 
@@ -40,6 +41,32 @@ test('the hub refuses a path below a file, and keeps a directory that holds entr
     }, 30000)
     assert.equal((await tree(c.dirs[0]!)).get('x') !== 'dir', true)
     assert.equal((await tree(c.dirs[0]!)).has('x/a'), false)
+  } finally {
+    await m.stop()
+    await c.close()
+  }
+})
+
+test('a directory\'s deletion is refused while the hub holds entries below it: a file added meanwhile is not lost', async () => {
+  const c = await cluster(1)
+  const m = await hostileMember(c.hub.addr)
+  try {
+    const d = await m.propose(dirEntry('d'), 0)
+    assert.equal(d.outcome, 'accepted')
+    const added = fileEntry('d/added-meanwhile', new TextEncoder().encode('not lost'))
+    assert.equal((await m.propose(added.entry, 0, added.blocks)).outcome, 'accepted')
+    await waitFor('the client to hold d/added-meanwhile', async () => (await tree(c.dirs[0]!)).has('d/added-meanwhile'), 30000)
+    // a member that deleted d without having heard of what is in it
+    const res = await m.propose({ ...dirEntry('d'), deleted: true }, d.seq)
+    assert.equal(res.outcome, 'rejected')
+    assert.equal(res.reason, LIVE_BELOW)
+    // a marker relayed after the refusal: had the deletion been committed, the client had it first
+    const marker = fileEntry('marker', new TextEncoder().encode('after'))
+    assert.equal((await m.propose(marker.entry, 0, marker.blocks)).outcome, 'accepted')
+    await waitFor('the marker', async () => (await tree(c.dirs[0]!)).has('marker'), 30000)
+    const t = await tree(c.dirs[0]!)
+    assert.equal(t.get('d'), 'dir')
+    assert.equal(t.has('d/added-meanwhile'), true)
   } finally {
     await m.stop()
     await c.close()

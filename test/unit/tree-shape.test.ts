@@ -42,7 +42,9 @@ const cases: Array<{ what: string, held: Entry[], proposal: Entry, copies?: bool
   { what: 'a file where entries live below no directory entry', held: [entry('x/a', 'file')], proposal: entry('x', 'file'), expect: REFUSE_BELOW },
   { what: 'a file where entries live below a deleted directory', held: [gone('x', 'dir'), entry('x/a', 'file')], proposal: entry('x', 'file'), expect: REFUSE_BELOW },
   { what: 'a directory where entries live below', held: [entry('x', 'dir'), entry('x/a', 'file')], proposal: entry('x', 'dir'), expect: OK },
-  { what: 'a deletion of a directory that holds entries', held: [entry('x', 'dir'), entry('x/a', 'file')], proposal: gone('x', 'dir'), expect: OK }
+  { what: 'a deletion of a directory that holds entries', held: [entry('x', 'dir'), entry('x/a', 'file')], proposal: gone('x', 'dir'), expect: REFUSE_BELOW },
+  { what: 'a deletion of a directory whose entries are deleted', held: [entry('x', 'dir'), gone('x/a', 'file')], proposal: gone('x', 'dir'), expect: OK },
+  { what: 'a deletion of a file', held: [entry('x', 'file')], proposal: gone('x', 'file'), expect: OK }
 ]
 
 for (const c of cases) {
