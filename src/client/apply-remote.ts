@@ -323,7 +323,7 @@ async function buildFile (ctx: ApplyContext, tmp: string, entry: Entry): Promise
         const next = await fetched.next()
         if (next.done === true || !bytesEqual(next.value.ref.hash, hash)) throw new ApplyError('ERR_FETCH_ORDER', `chunk ${hex(hash)} did not arrive in order`)
         data = next.value.data
-        if (next.value.wire?.zstd === false) progress?.arrivedRaw(i)
+        progress?.arrived(i, data, next.value.wire?.zstd === false)
       }
       if (data == null) throw new ApplyError('ERR_CHUNK_UNREADABLE', `chunk ${hex(hash)} of ${entry.path} is unreadable`)
       if (batch.length === 0) batchAt = offsets[i]!
