@@ -59,6 +59,13 @@ interface Traffic { chunkBytesIn: number, chunkBytesOut: number }
 /** A folder's members online, who holds which of its versions, and the hub's copies of them. */
 interface FolderPeers { book: HolderBook, copy: HubCopy }
 
+/** Only versions whose chunks move by pull have holders worth listing: a small file travels with
+ * its entry, a deletion or a directory has no chunks. (Every accepted record was listed: a Map
+ * entry and a Set per file of a 100,000-file tree, kept while its proposer stayed online.) */
+function pulled (entry: Entry): boolean {
+  return entry.kind === 'file' && !entry.deleted && !carriesBlocks(entry)
+}
+
 export class HubService {
   readonly #opts: HubOptions
   readonly #folders: Folders
@@ -305,7 +312,7 @@ export class HubService {
         log.info({ peer: session.peer, path: entry.path, reason: decision.reason }, 'refused for now')
         return { id: p.id, outcome: 'rejected', seq: 0, reason: decision.reason }
       case 'same':
-        if (book.add(decision.seq, session.peer)) this.#holdersChanged(folder, decision.seq)
+        if (pulled(entry) && book.add(decision.seq, session.peer)) this.#holdersChanged(folder, decision.seq)
         result = { id: p.id, outcome: 'accepted', seq: decision.seq, reason: '' }
         break
       case 'accept': {
@@ -322,7 +329,7 @@ export class HubService {
         // holders are listed before any session can send the record (it waits for durable())
         if (copy != null && current != null) for (const h of book.holders(current.seq)) book.add(committed[0]!.seq, h)
         const rec = committed.at(-1)!
-        book.add(rec.seq, session.peer)
+        if (pulled(entry) || lacking) book.add(rec.seq, session.peer)
         for (const c of committed) hubCopy.replaced(c.entry.path, c.seq)
         if (current != null) book.forget(current.seq)
         await journal.durable()
@@ -361,8 +368,7 @@ export class HubService {
   /** A member reports it holds a version (it applied it). */
   #applied (folder: Folder, peer: string, seq: number): void {
     const rec = folder.journal.bySeq(seq)
-    // only versions whose chunks move by pull have holders worth listing
-    if (rec == null || rec.entry.deleted || rec.entry.kind !== 'file' || carriesBlocks(rec.entry)) return
+    if (rec == null || !pulled(rec.entry)) return
     const { book, copy } = this.#peersOf(folder)
     if (!book.add(seq, peer)) return
     this.#holdersChanged(folder, seq)
