@@ -68,8 +68,10 @@ export class LocalBlocks implements BlockSource {
     }
     const building = await this.#inProgress?.find(hash)
     if (building == null) return null
-    const data = await readChunkAt(join(this.#root, building.path), building.offset, building.size, hash)
-    if (data != null) return compressBlock(data)
+    const data = building.data ?? await readChunkAt(join(this.#root, building.path), building.offset, building.size, hash)
+    // a chain passes a version along: a chunk that came raw goes on raw (zstd's try on every
+    // chunk was a tenth of a relaying receiver's CPU in the swarm profile)
+    if (data != null) return building.raw ? { data, zstd: false } : compressBlock(data)
     // finished meanwhile: renamed into place and indexed
     for (const loc of this.#index.findChunk(hash)) {
       const again = await readChunkAt(join(this.#root, loc.path), loc.offset, loc.size, hash)

@@ -267,9 +267,13 @@ export class HubCopy implements BlockSource {
     loaded.need = this.#need(loaded.rec.entry.chunks)
     const { refs, at } = this.#toFetch(loaded)
     const holders = this.#deps.book.holders(p.seq)
+    // the proposer first while it is there: the copy starts once a receiver holds the version, when
+    // the proposer's upload is free and the receivers' pass the version along the chain
+    // (peer-exchange.ts); taken from them too, it slowed the chain's last hops (design notes)
+    const first = holders.includes(p.origin) ? [p.origin] : holders
     // members not listed as holders may have it all the same (after a hub restart nobody is listed)
-    const others = this.#deps.book.members().map(m => m.peer).filter(m => !holders.includes(m))
-    const fetch = new SpreadFetch(refs, [...holders.map(h => this.#source(h, 0)), ...others.map(m => this.#source(m, 1))], {
+    const others = this.#deps.book.members().map(m => m.peer).filter(m => !first.includes(m))
+    const fetch = new SpreadFetch(refs, [...first.map(h => this.#source(h, 0)), ...others.map(m => this.#source(m, 1))], {
       lookaheadBytes: Number.MAX_SAFE_INTEGER,
       sourceWindowBytes: COPY_WINDOW_BYTES,
       onSourceFailed: (id, err) => { log.debug({ seq: p.seq, peer: id, err: err.message }, 'holder dropped for this copy') }

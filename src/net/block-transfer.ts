@@ -14,6 +14,7 @@ import { bytesEqual, hex, type ChunkRef } from '../index/entry.ts'
 import type { ChunkList } from '../chunk/chunk-list.ts'
 import { openBlock, type StoredBlock } from './block-codec.ts'
 import { readFrame } from './frames.ts'
+import { widenReceiveWindow } from './yamux-window.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -90,7 +91,11 @@ export async function serveBlocks (stream: Stream, source: BlockSource, signal: 
         // the budget is short: what this stream holds goes out first, or streams sharing it
         // could each wait for the others' bytes
         if (batch.length > 0 && budget.available < MAX_BLOCK_FRAME) await send()
-        const block = await reads.shift()!
+        const reading = reads.shift()!
+        // a chunk not there yet (one this node is still receiving, in a chain): what is batched
+        // goes out first, or each hop of a chain would hold a whole batch back
+        if (batch.length > 0 && !await settled(reading)) await send()
+        const block = await reading
         if (i + READ_AHEAD < hashes.length) reads.push(readAhead(hashes[i + READ_AHEAD]!))
         const msg = block == null
           ? encodeBlock({ hash, data: new Uint8Array(0), zstd: false, missing: true })
@@ -110,6 +115,18 @@ export async function serveBlocks (stream: Stream, source: BlockSource, signal: 
     finished = true
     ended.abort()
     budget.give(held)
+  }
+}
+
+const NOT_YET = Symbol('not yet')
+const notYet = Promise.resolve(NOT_YET)
+
+/** Whether `p` has settled already (a rejection counts: awaiting it throws at once). */
+async function settled (p: Promise<unknown>): Promise<boolean> {
+  try {
+    return await Promise.race([p, notYet]) !== NOT_YET
+  } catch {
+    return true
   }
 }
 
@@ -149,7 +166,14 @@ export interface FetchedBlock { ref: ChunkRef, data: Uint8Array, wire: StoredBlo
 /** The peer answered that it does not have this chunk (a holder still receiving it, or one whose file changed). */
 export interface MissingBlock { ref: ChunkRef, missing: true }
 
-interface OpenStream { stream: Stream, lp: LengthPrefixedStream }
+interface OpenStream { stream: Stream, lp: LengthPrefixedStream, widened: boolean }
+
+/** yamux's window for a new stream: a fetch of more than this has its stream's window widened. */
+const YAMUX_INITIAL_WINDOW = 256 * 1024
+/** The receive window of a stream fetching more than that: what the fetcher keeps asked, so that
+ * its requests, not yamux's updates, pace the server. A serving peer can push at most this much
+ * unasked into a stream that is read anyway; such a stream is closed, not pooled, after its fetch. */
+const FETCH_STREAM_WINDOW = 1024 * 1024
 
 /** Idle block streams kept per connection: opening one (yamux + protocol select) cost more than
  * fetching a small file's one chunk. */
@@ -190,7 +214,7 @@ async function takeStream (connection: Connection, signal: AbortSignal): Promise
     throw err
   }
   stream.addEventListener('close', () => { slot.give(given) }, { once: true })
-  return { open: { stream, lp: boundedLpStream(stream, { maxDataLength: MAX_BLOCK_FRAME, maxBufferSize: BLOCK_READ_BUFFER }) }, reused: false }
+  return { open: { stream, lp: boundedLpStream(stream, { maxDataLength: MAX_BLOCK_FRAME, maxBufferSize: BLOCK_READ_BUFFER }), widened: false }, reused: false }
 }
 
 /** A stream with nothing requested and nothing unread goes back to the pool; closed instead
@@ -199,7 +223,7 @@ function releaseStream (connection: Connection, open: OpenStream): void {
   let idle = idleStreams.get(connection)
   if (idle == null) idleStreams.set(connection, idle = [])
   const full = (streamSlots.get(connection)?.available ?? 1) === 0
-  if (!full && idle.length < MAX_IDLE_STREAMS && open.stream.status === 'open') idle.push(open)
+  if (!full && !open.widened && idle.length < MAX_IDLE_STREAMS && open.stream.status === 'open') idle.push(open)
   else void open.stream.close().catch(() => {})
 }
 
@@ -217,7 +241,14 @@ export async function * fetchBlocks (connection: Connection, refs: ChunkList, si
 /** As fetchBlocks, but a chunk the peer lacks is yielded as missing and the fetch goes on. */
 export async function * fetchBlocksOrMissing (connection: Connection, refs: ChunkList, signal: AbortSignal): AsyncGenerator<FetchedBlock | MissingBlock> {
   if (refs.length === 0) return
-  let { open, reused } = await takeStream(connection, signal)
+  let total = 0
+  for (let i = 0; i < refs.length; i++) total += refs.size(i)
+  const take = async (): Promise<{ open: OpenStream, reused: boolean }> => {
+    const taken = await takeStream(connection, signal)
+    if (total > YAMUX_INITIAL_WINDOW) taken.open.widened = widenReceiveWindow(taken.open.stream, FETCH_STREAM_WINDOW)
+    return taken
+  }
+  let { open, reused } = await take()
   let requested = 0
   let received = 0
   let outstanding = 0
@@ -246,7 +277,7 @@ export async function * fetchBlocksOrMissing (connection: Connection, refs: Chun
         // an idle stream the peer let go of: the first request fails; ask again on a new one
         if (!reused || received > 0 || signal.aborted) throw err
         open.stream.abort(err as Error)
-        ;({ open, reused } = await takeStream(connection, signal))
+        ;({ open, reused } = await take())
         requested = 0
         outstanding = 0
         continue

@@ -57,9 +57,10 @@ export const PENDING_HANDSHAKES_PER_ADDRESS = 64
 /** A pending handshake younger than this is never dropped for a newcomer (an honest one takes
  * milliseconds); when all are younger, the newcomer is refused. */
 export const PENDING_HANDSHAKE_GRACE_MS = 500
-/** Bytes a connection may send before its handshake (multistream-select, Noise, yamux) is done:
- * an honest one sends under 1 KiB. multistream-select reads a length prefix byte by byte and
- * re-decodes it whole at every byte: 64 KiB of 0xff blocked the hub's event loop for 1.3 s. */
+/** Bytes a connection may send before it has chosen its encryption: an honest one sends under
+ * 100 bytes (Noise and yamux after it read framed messages). multistream-select reads a length
+ * prefix byte by byte and re-decodes it whole at every byte: 64 KiB of 0xff blocked the hub's
+ * event loop for 1.3 s. */
 export const PRE_HANDSHAKE_BYTES = 4 * 1024
 /** New connections accepted per second from one IP address (libp2p's default is 5; fifty
  * clients behind one address reconnect together after a hub restart). */

@@ -7,7 +7,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { preSharedKey } from '@libp2p/pnet'
 import { noiseCrypto } from './noise-crypto.ts'
 import './yamux-window.ts'
-import { PendingHandshakes } from './pending-handshakes.ts'
+import { countedUntilEncrypting, PendingHandshakes } from './pending-handshakes.ts'
 import { ConnectionLiveness } from './liveness.ts'
 import { CONNECTIONS_PER_PEER, CONNECTIONS_PER_SECOND_PER_ADDRESS, HANDSHAKE_TIMEOUT_MS, PRE_HANDSHAKE_BYTES, PENDING_HANDSHAKES, PENDING_HANDSHAKES_PER_ADDRESS, PENDING_HANDSHAKE_GRACE_MS, STREAMS_PER_CONNECTION, STREAM_WRITE_BUFFER } from './limits.ts'
 import type { PrivateKey } from '@libp2p/interface'
@@ -36,10 +36,14 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen ?? [] },
     transports: [tcp()],
-    connectionEncrypters: [noise({ crypto: noiseCrypto })],
+    // the bytes allowed before a handshake are counted until the encryption is chosen (pending-handshakes.ts)
+    connectionEncrypters: [countedUntilEncrypting(noise({ crypto: noiseCrypto }), pending)],
     // a stream whose peer does not read is reset past its write buffer, not kept growing
-    // yamux's keep-alive pings without ever closing a dead connection: ConnectionLiveness does both
-    streamMuxers: [yamux({ maxInboundStreams: STREAMS_PER_CONNECTION, enableKeepAlive: false, streamOptions: { maxWriteBufferLength: STREAM_WRITE_BUFFER } })],
+    // yamux's keep-alive pings without ever closing a dead connection: ConnectionLiveness does both.
+    // Streams that arrive before this side has finished the connection ("early") are held, up to
+    // the streams a connection may have: past libp2p's 10, a client that opened its fetches the
+    // instant its dial returned lost the whole connection (MaxEarlyStreamsError)
+    streamMuxers: [yamux({ maxInboundStreams: STREAMS_PER_CONNECTION, maxEarlyStreams: STREAMS_PER_CONNECTION, enableKeepAlive: false, streamOptions: { maxWriteBufferLength: STREAM_WRITE_BUFFER } })],
     ...(opts.psk != null ? { connectionProtector: preSharedKey({ psk: opts.psk }) } : {}),
     connectionGater: {
       // before any byte is read: strangers on one address cannot hold every handshake slot

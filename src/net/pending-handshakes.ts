@@ -2,7 +2,7 @@
 // libp2p counts them only globally (maxIncomingPendingConnections): 300 idle sockets from one
 // address filled every slot and an allowlisted client's dial was reset for as long as they stayed.
 import type { Socket } from 'node:net'
-import type { MultiaddrConnection } from '@libp2p/interface'
+import type { ConnectionEncrypter, MessageStream, MultiaddrConnection } from '@libp2p/interface'
 
 interface Pending { maConn: MultiaddrConnection, since: number, stopCounting: () => void }
 
@@ -10,8 +10,8 @@ export interface PendingLimits {
   perAddress: number
   /** a handshake younger than this is never dropped for a newcomer */
   graceMs: number
-  /** bytes a connection may send before its handshake is done (multistream-select reads a
-   * length prefix byte by byte, each an await: 8 sockets of garbage kept a core busy) */
+  /** bytes a connection may send before it has chosen its encryption (multistream-select reads
+   * a length prefix byte by byte, each an await: 8 sockets of garbage kept a core busy) */
   maxBytes: number
 }
 
@@ -58,6 +58,20 @@ export class PendingHandshakes {
     return false
   }
 
+  /**
+   * The connection has chosen its encryption: multistream-select, the part that a stream of
+   * garbage could keep busy, is behind it, and the byte count stops. What follows is framed (Noise
+   * messages of at most 64 KiB, then yamux), and a client that opens many streams the instant its
+   * own side of the handshake is done sends more than the bound before this side has finished.
+   */
+  encrypting (remote: MessageStream): void {
+    const addr = (remote as Partial<MultiaddrConnection>).remoteAddr
+    const host = addr?.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+    if (addr == null || host == null) return
+    const text = addr.toString()
+    this.#byHost.get(host)?.find(p => p.maConn.remoteAddr.toString() === text)?.stopCounting()
+  }
+
   /** The handshake is over (the connection is upgraded or refused). */
   done (maConn: MultiaddrConnection): void {
     const host = hostOf(maConn)
@@ -92,4 +106,17 @@ export class PendingHandshakes {
 
 function hostOf (maConn: MultiaddrConnection): string | undefined {
   return maConn.remoteAddr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+}
+
+/** `factory`'s encrypter, telling `pending` when an inbound connection starts to use it. */
+export function countedUntilEncrypting<C, E extends ConnectionEncrypter<unknown>> (factory: (components: C) => E, pending: PendingHandshakes): (components: C) => E {
+  return components => {
+    const encrypter = factory(components)
+    const secureInbound = encrypter.secureInbound.bind(encrypter)
+    encrypter.secureInbound = async (connection, options) => {
+      pending.encrypting(connection)
+      return await secureInbound(connection, options)
+    }
+    return encrypter
+  }
 }

@@ -1,10 +1,12 @@
 // The yamux window policy (src/net/yamux-window.ts) on a real connection between two libp2p
 // nodes on 127.0.0.1: a stream that reads small frames grants the sender more window only once
-// half of it is used, not after every frame; and a transfer many windows long still completes.
+// half of it is used, not after every frame; a transfer many windows long still completes; and a
+// stream widened for a blocks fetch lets its peer send the whole wider window at once.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createNode } from '../../src/net/node.ts'
+import { widenReceiveWindow } from '../../src/net/yamux-window.ts'
 import type { Libp2p } from 'libp2p'
 import type { Stream } from '@libp2p/interface'
 
@@ -70,5 +72,19 @@ test('a transfer of many windows completes', { timeout: 20_000 }, async () => {
       if (!sender.send(piece)) await new Promise(resolve => sender.addEventListener('drain', resolve, { once: true }))
     }
     await read
+  })
+})
+
+test('a widened stream lets its peer send that much at once without waiting for an update', async () => {
+  await withStream(async (sender, received) => {
+    sender.send(new Uint8Array(16))
+    const receiver = await received
+    const window = 1024 * 1024
+    assert.equal(widenReceiveWindow(receiver, window), true)
+    // the sender learns the new window from one update frame; nothing read in between
+    const s = sender as unknown as { sendWindowCapacity: number }
+    const deadline = Date.now() + 20_000
+    while (s.sendWindowCapacity < window - 16 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+    assert.equal(s.sendWindowCapacity, window - 16, 'the sender may send the whole widened window')
   })
 })

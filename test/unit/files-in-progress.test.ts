@@ -68,3 +68,52 @@ test('bytes that are not what the hash says, a build that ended, a chunk of no b
     assert.equal(await blocks.get(sha256(randomBytes(10))), null)
   })
 })
+
+test('a chunk that arrived raw is served raw; one that did not is compressed as usual', async () => {
+  await withFolder(async (root, blocks, progress) => {
+    // two compressible chunks: zstd would shrink both
+    const zeros = [Buffer.alloc(40 * K, 1), Buffer.alloc(50 * K, 2)]
+    const list = ChunkList.of(zeros.map(p => ({ hash: sha256(p), size: p.byteLength })))
+    await writeFile(join(root, 'tmp/t3'), Buffer.concat(zeros))
+    const build = progress.start('tmp/t3', list)
+    try {
+      build.written(2)
+      // as a receiver marks a chunk that came raw (the copy kept in memory is that chunk)
+      build.arrived(0, zeros[0]!, true)
+      const raw = await blocks.get(list.hash(0))
+      const packed = await blocks.get(list.hash(1))
+      assert.equal(raw?.zstd, false, 'came raw from its sender: goes on raw')
+      assert.deepEqual(Buffer.from(raw!.data), zeros[0])
+      assert.equal(packed?.zstd, true)
+      assert.deepEqual(Buffer.from(openBlock(packed!, list.hash(1), list.size(1))), zeros[1])
+    } finally {
+      build.end()
+    }
+  })
+})
+
+test('a chunk that arrived is served before it is written, from memory; the oldest are let go past the bound', async () => {
+  await withFolder(async (root, blocks, progress) => {
+    // the file stays empty: whatever is served comes from memory
+    await writeFile(join(root, 'tmp/t4'), Buffer.alloc(0))
+    const many = Array.from({ length: 24 }, () => randomBytes(64 * K))
+    const list = ChunkList.of(many.map(p => ({ hash: sha256(p), size: p.byteLength })))
+    const build = progress.start('tmp/t4', list)
+    try {
+      const asked = blocks.get(list.hash(1))
+      build.arrived(0, many[0]!, true)
+      build.arrived(1, many[1]!, true)
+      const got = await asked
+      assert.ok(got != null)
+      assert.deepEqual(Buffer.from(got.data), many[1])
+      // 24 x 64 KiB arrive, nothing written: the first ones are no longer kept (about 1 MiB is)
+      for (let i = 2; i < many.length; i++) build.arrived(i, many[i]!, true)
+      assert.deepEqual(Buffer.from((await blocks.get(list.hash(23)))!.data), many[23])
+      const gone = blocks.get(list.hash(0))
+      build.end()
+      assert.equal(await gone, null, 'neither in memory nor written: missing')
+    } finally {
+      build.end()
+    }
+  })
+})

@@ -1,6 +1,7 @@
 // Issue 17 case 6 (the rule): handshakes pending per address, the oldest dropped for a newcomer.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { EventEmitter } from 'node:events'
 import { multiaddr } from '@multiformats/multiaddr'
 import { PendingHandshakes } from '../../src/net/pending-handshakes.ts'
 import type { MultiaddrConnection } from '@libp2p/interface'
@@ -34,4 +35,32 @@ test('past the limit the oldest of that address goes once past its grace; other 
   p.done(honest)
   idle[1]!.close()
   assert.equal(p.count('10.0.0.1'), 1)
+})
+
+/** A connection whose socket can be fed bytes, as the byte count sees them. */
+function counted (host: string): { c: MultiaddrConnection & { aborted: boolean }, feed: (n: number) => void } {
+  const socket = new EventEmitter()
+  const c = conn(host) as MultiaddrConnection & { aborted: boolean, socket: EventEmitter }
+  c.socket = socket
+  return { c, feed: n => { socket.emit('data', Buffer.alloc(n)) } }
+}
+
+test('bytes past the bound before the encryption is chosen abort the connection; after it they are not counted', () => {
+  const p = new PendingHandshakes({ perAddress: 8, graceMs: 100, maxBytes: 1000 })
+  const garbage = counted('10.0.0.1')
+  p.admit(garbage.c)
+  garbage.feed(600)
+  assert.equal(garbage.c.aborted, false)
+  garbage.feed(600)
+  assert.equal(garbage.c.aborted, true, 'multistream-select is not fed past the bound')
+  // an honest client: a few bytes of multistream-select, then Noise and the streams it opens at once
+  const honest = counted('10.0.0.1')
+  p.admit(honest.c)
+  honest.feed(60)
+  p.encrypting(honest.c)
+  for (let i = 0; i < 64; i++) honest.feed(1024)
+  assert.equal(honest.c.aborted, false)
+  assert.equal(p.count('10.0.0.1'), 1, 'still a pending handshake until it is done')
+  p.done(honest.c)
+  assert.equal(p.count('10.0.0.1'), 0)
 })
