@@ -39,7 +39,7 @@ export class PendingHandshakes {
    * if none is, the newcomer is refused.
    */
   admit (maConn: MultiaddrConnection): boolean {
-    const host = hostOf(maConn)
+    const host = hostOf(maConn.remoteAddr)
     if (host == null) return false
     const list = this.#byHost.get(host) ?? []
     if (list.length >= this.#limits.perAddress) {
@@ -66,7 +66,7 @@ export class PendingHandshakes {
    */
   encrypting (remote: MessageStream): void {
     const addr = (remote as Partial<MultiaddrConnection>).remoteAddr
-    const host = addr?.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+    const host = addr == null ? undefined : hostOf(addr)
     if (addr == null || host == null) return
     const text = addr.toString()
     this.#byHost.get(host)?.find(p => p.maConn.remoteAddr.toString() === text)?.stopCounting()
@@ -74,7 +74,7 @@ export class PendingHandshakes {
 
   /** The handshake is over (the connection is upgraded or refused). */
   done (maConn: MultiaddrConnection): void {
-    const host = hostOf(maConn)
+    const host = hostOf(maConn.remoteAddr)
     if (host != null) this.#remove(host, maConn)
   }
 
@@ -104,8 +104,8 @@ export class PendingHandshakes {
   }
 }
 
-function hostOf (maConn: MultiaddrConnection): string | undefined {
-  return maConn.remoteAddr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+function hostOf (addr: MultiaddrConnection['remoteAddr']): string | undefined {
+  return addr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
 }
 
 /** `factory`'s encrypter, telling `pending` when an inbound connection starts to use it. */
