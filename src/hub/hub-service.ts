@@ -393,7 +393,7 @@ export class HubService {
   }
 
   #holderList (folder: Folder, rec: JournalRecord): HolderList {
-    if (carriesBlocks(rec.entry) || rec.entry.deleted || rec.entry.kind !== 'file') return { peers: [], held: rec.held }
+    if (!pulled(rec.entry)) return { peers: [], held: rec.held }
     return { peers: this.#peersOf(folder).book.holders(rec.seq), held: rec.held }
   }
 
