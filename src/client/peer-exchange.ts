@@ -7,7 +7,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import type { Connection } from '@libp2p/interface'
-import type { HolderList, Member } from '../protocol/codec.ts'
+import type { HolderList, MembersUpdate } from '../protocol/codec.ts'
 import type { FetchSource } from '../net/multi-fetch.ts'
 import { logger } from '../logger.ts'
 
@@ -45,32 +45,34 @@ export class PeerExchange {
     opts.allowed.add(opts.hubPeer)
   }
 
-  /** The hub's list of online members: the gate admits exactly these (and the hub). */
-  setMembers (members: Member[]): void {
+  /** The hub's news of the online members (a session's first resets the list): the gate admits
+   * exactly these (and the hub). */
+  updateMembers (update: MembersUpdate): void {
     const { allowed, self, hubPeer } = this.#opts
-    const next = new Map<string, Multiaddr[]>()
-    for (const m of members) {
+    const joined = new Map<string, Multiaddr[]>()
+    for (const m of update.joined) {
       if (m.peer === self || m.peer === hubPeer) continue
       try {
         peerIdFromString(m.peer)
       } catch {
         continue
       }
-      next.set(m.peer, m.addrs.flatMap(a => withPeer(a, m.peer)))
+      joined.set(m.peer, m.addrs.flatMap(a => withPeer(a, m.peer)))
     }
-    for (const peer of this.#members.keys()) {
-      if (next.has(peer)) continue
+    const gone = update.reset ? [...this.#members.keys()] : update.left.filter(p => this.#members.has(p))
+    for (const peer of gone) {
+      if (joined.has(peer)) continue
+      this.#members.delete(peer)
       allowed.delete(peer)
       // a member that left is not kept connected
       void this.#opts.node.hangUp(peerIdFromString(peer)).catch(() => {})
     }
-    for (const [peer, addrs] of next) {
+    for (const [peer, addrs] of joined) {
       // listed anew (it may have come back with a new address): worth a dial again
       if (!this.#members.has(peer)) this.#failedAt.delete(peer)
       allowed.add(peer)
       this.#members.set(peer, addrs)
     }
-    for (const peer of [...this.#members.keys()]) if (!next.has(peer)) this.#members.delete(peer)
     this.#wakeAll()
   }
 

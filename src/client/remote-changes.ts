@@ -128,7 +128,7 @@ export class RemoteChanges {
           tracker.received(seq)
           tracker.finished(seq)
         },
-        members: members => { this.#opts.peers.setMembers(members) },
+        members: update => { this.#opts.peers.updateMembers(update) },
         holders: (seq, holders) => { this.#holders(seq, holders) }
       }
     }

@@ -5,7 +5,7 @@ import type { LengthPrefixedStream } from '@libp2p/utils'
 import { boundedLpStream } from '../net/bounded-lp.ts'
 import { PROGRESS_EVERY_FRAMES, SYNC_READ_BUFFER } from '../net/limits.ts'
 import { MAX_SYNC_FRAME } from '../protocol/constants.ts'
-import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type HolderList, type Member, type Result } from '../protocol/codec.ts'
+import { decodeHubMessage, encodeClientMessage, type AttachedBlock, type Changed, type HolderList, type MembersUpdate, type Result } from '../protocol/codec.ts'
 import { readFrame } from '../net/frames.ts'
 import { FrameWriter } from '../net/frame-writer.ts'
 import { TurnSlicer } from '../net/turn-slicer.ts'
@@ -28,7 +28,7 @@ export interface ChannelHandlers {
   changed: (c: Changed, done: () => void) => void
   caughtUp: (seq: number) => void
   invalid: (seq: number, err: Error) => void
-  members?: (members: Member[]) => void
+  members?: (update: MembersUpdate) => void
   holders?: (seq: number, holders: HolderList) => void
 }
 
@@ -72,7 +72,7 @@ export class SyncChannel {
             handlers.invalid(msg.seq, msg.error)
             this.#doneOnce(frame.byteLength)()
             break
-          case 'members': handlers.members?.(msg.members); break
+          case 'members': handlers.members?.(msg.update); break
           case 'holders': handlers.holders?.(msg.seq, msg.holders); break
           case 'refused': throw new HubRefusedError(`the hub refused folder "${this.#folder}": ${msg.reason}`)
           case 'result': {

@@ -23,6 +23,7 @@ import type { ChunkList } from '../chunk/chunk-list.ts'
 import type { StoredBlock } from '../net/block-codec.ts'
 import { Session } from './session.ts'
 import { HolderBook } from './holder-book.ts'
+import { MemberNews, membersSnapshot } from './member-news.ts'
 import { HubCopy, type ProposalCharge } from './hub-copy.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ProtocolError } from '../protocol/errors.ts'
@@ -56,8 +57,9 @@ export interface HubOptions {
 /** Counters persisted for `distsync status`: what crossed the wire as chunk data. */
 interface Traffic { chunkBytesIn: number, chunkBytesOut: number }
 
-/** A folder's members online, who holds which of its versions, and the hub's copies of them. */
-interface FolderPeers { book: HolderBook, copy: HubCopy }
+/** A folder's members online, who holds which of its versions, the hub's copies of them, and
+ * the joins and leaves its sessions have not been told yet. */
+interface FolderPeers { book: HolderBook, copy: HubCopy, news: MemberNews }
 
 /** Only versions whose chunks move by pull have holders worth listing: a small file travels with
  * its entry, a deletion or a directory has no chunks. (Every accepted record was listed: a Map
@@ -187,7 +189,9 @@ export class HubService {
       bounded: async (origin, signal, fn) => await this.#members.fetch(origin, signal, fn),
       signal: this.#abort.signal
     })
-    this.#peers.set(folder.name, fp = { book, copy })
+    // every member of the folder is told who is online there and where to dial them
+    const news = new MemberNews(updates => { for (const update of updates) this.#toMembers(folder, encodeHubMessage({ type: 'members', update })) })
+    this.#peers.set(folder.name, fp = { book, copy, news })
     // entries announced before a restart: taken from whoever holds them once members are back
     for (const rec of folder.journal.pending()) copy.add(rec)
     return fp
@@ -196,6 +200,7 @@ export class HubService {
   async stop (): Promise<void> {
     this.#abort.abort()
     clearInterval(this.#flushTimer)
+    for (const { news } of this.#peers.values()) news.close()
     // libp2p's stop once hung after a peer had been killed: bound it
     await Promise.race([this.#node?.stop(), new Promise(resolve => setTimeout(resolve, 3000).unref())])
     this.#flushTraffic()
@@ -235,9 +240,11 @@ export class HubService {
           this.#sessions.set(key, session)
           log.info({ peer: session.peer, folder: name, since: sinceSeq, head: folder.journal.headSeq }, 'client subscribed')
           session.subscribe(folder, sinceSeq, async rec => await this.#changedFrame(folder, rec))
-          const { book, copy } = this.#peersOf(folder)
-          book.join(session.peer, dialable(msg.hello.addrs ?? []))
-          this.#sendMembers(folder)
+          const { book, copy, news } = this.#peersOf(folder)
+          const addrs = dialable(msg.hello.addrs ?? [])
+          book.join(session.peer, addrs)
+          for (const update of membersSnapshot(book.members())) void session.send(encodeHubMessage({ type: 'members', update })).catch(() => {})
+          news.joined(session.peer, addrs)
           // a proposer that comes back is listed again for what it proposed (a missing answer costs little)
           for (const seq of copy.proposedBy(session.peer)) if (book.add(seq, session.peer)) this.#holdersChanged(folder, seq)
           copy.consider()
@@ -377,10 +384,10 @@ export class HubService {
   }
 
   #memberLeft (folder: Folder, peer: string): void {
-    const { book, copy } = this.#peersOf(folder)
+    const { book, copy, news } = this.#peersOf(folder)
     for (const seq of book.leave(peer)) this.#holdersChanged(folder, seq)
     copy.originLeft(peer)
-    this.#sendMembers(folder)
+    news.left(peer)
     copy.consider()
   }
 
@@ -395,11 +402,6 @@ export class HubService {
   #holderList (folder: Folder, rec: JournalRecord): HolderList {
     if (!pulled(rec.entry)) return { peers: [], held: rec.held }
     return { peers: this.#peersOf(folder).book.holders(rec.seq), held: rec.held }
-  }
-
-  /** Every member of the folder is told who is online there and where to dial them, on every join and leave. */
-  #sendMembers (folder: Folder): void {
-    this.#toMembers(folder, encodeHubMessage({ type: 'members', members: this.#peersOf(folder).book.members() }))
   }
 
   /** One frame to every session of the folder (a session that has gone is left to its own end). */

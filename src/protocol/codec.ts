@@ -32,11 +32,14 @@ export interface Result { id: number, outcome: Outcome, seq: number, current?: E
 export interface HolderList { peers: string[], held: boolean }
 export interface Changed extends JournalEntry { origin: string, blocks: AttachedBlock[], holders: HolderList }
 export interface Member { peer: string, addrs: string[] }
+/** News of a folder's online members: `reset` (a session's first) forgets every member known
+ * before; `joined` came online or announced new addresses; `left` went. */
+export interface MembersUpdate { reset: boolean, joined: Member[], left: string[] }
 export type HubMessage =
   | { type: 'changed', changed: Changed }
   | { type: 'result', result: Result }
   | { type: 'caught-up', seq: number }
-  | { type: 'members', members: Member[] }
+  | { type: 'members', update: MembersUpdate }
   | { type: 'holders', seq: number, holders: HolderList }
   | { type: 'refused', reason: string }
 export type ReceivedHubMessage = HubMessage | { type: 'invalid-changed', seq: number, error: Error }
@@ -52,7 +55,7 @@ const CLIENT_LIMITS = { limits: { propose: { blocks: MAX_ATTACHED_BLOCKS }, hell
 const HUB_LIMITS = {
   limits: {
     changed: { blocks: MAX_ATTACHED_BLOCKS, holders: HOLDER_LIMITS },
-    members: { members: MAX_MEMBERS, members$: { addrs: MAX_MEMBER_ADDRS } },
+    members: { members: MAX_MEMBERS, members$: { addrs: MAX_MEMBER_ADDRS }, left: MAX_MEMBERS },
     holders: HOLDER_LIMITS
   }
 }
@@ -197,7 +200,7 @@ export function encodeHubMessage (m: HubMessage): Uint8Array {
       return wire.HubMessage.encode({ changed: { entry: entryToWire(c.entry), seq: c.seq, origin: c.origin, blocks: blocksToWire(c.blocks), holders: { seq: c.seq, ...c.holders } } })
     }
     case 'members':
-      return wire.HubMessage.encode({ members: { members: m.members } })
+      return wire.HubMessage.encode({ members: { members: m.update.joined, left: m.update.left, reset: m.update.reset } })
     case 'holders':
       return wire.HubMessage.encode({ holders: { seq: m.seq, ...m.holders } })
     case 'result': {
@@ -240,8 +243,9 @@ export function decodeHubMessage (buf: Uint8Array | Uint8ArrayList): ReceivedHub
   }
   if (m.caughtUp != null) return { type: 'caught-up', seq: seqFromWire(m.caughtUp.seq) }
   if (m.members != null) {
-    const members = m.members.members.map(x => ({ peer: stringsFromWire([x.peer], MAX_PEER_ID_BYTES, 'member peer ID')[0]!, addrs: stringsFromWire(x.addrs, MAX_ADDR_BYTES, 'address') }))
-    return { type: 'members', members }
+    const joined = m.members.members.map(x => ({ peer: stringsFromWire([x.peer], MAX_PEER_ID_BYTES, 'member peer ID')[0]!, addrs: stringsFromWire(x.addrs, MAX_ADDR_BYTES, 'address') }))
+    const left = stringsFromWire(m.members.left, MAX_PEER_ID_BYTES, 'member peer ID')
+    return { type: 'members', update: { reset: m.members.reset, joined, left } }
   }
   if (m.holders != null) return { type: 'holders', seq: seqFromWire(m.holders.seq), holders: holdersFromWire(m.holders) }
   // shown to the user: bounded, one line

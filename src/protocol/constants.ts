@@ -2,7 +2,8 @@
 
 /** 4.0.0: Changed carries holders; Hello carries addresses; Applied, Members and Holders (issue 18) */
 /** 5.0.0: Progress: the hub sends Changed frames within a window of what the client has done */
-export const SYNC_PROTOCOL = '/distsync/sync/5.0.0'
+/** 6.0.0: Members is news (who joined, who left) after one whole list per session */
+export const SYNC_PROTOCOL = '/distsync/sync/6.0.0'
 export const BLOCKS_PROTOCOL = '/distsync/blocks/1.0.0'
 
 /** FastCDC bounds: small enough that a 1 MiB edit moves little more than 1 MiB, big enough

@@ -1489,6 +1489,17 @@ export namespace HubMessage {
     value: string
   }
 
+  export interface HubMessageMembersLeftFieldEvent {
+    field: '$.members.left[]'
+    index: number
+    value: string
+  }
+
+  export interface HubMessageMembersResetFieldEvent {
+    field: '$.members.reset'
+    value: boolean
+  }
+
   export interface HubMessageHoldersSeqFieldEvent {
     field: '$.holders.seq'
     value: number
@@ -1513,13 +1524,15 @@ export namespace HubMessage {
     return decodeMessage(buf, HubMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedEntryChunksFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageChangedHoldersSeqFieldEvent | HubMessageChangedHoldersPeersFieldEvent | HubMessageChangedHoldersHeldFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultCurrentChunksFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent | HubMessageRefusedReasonFieldEvent | HubMessageMembersMembersPeerFieldEvent | HubMessageMembersMembersAddrsFieldEvent | HubMessageHoldersSeqFieldEvent | HubMessageHoldersPeersFieldEvent | HubMessageHoldersHeldFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HubMessage>): Generator<HubMessageChangedEntryPathFieldEvent | HubMessageChangedEntryKindFieldEvent | HubMessageChangedEntrySizeFieldEvent | HubMessageChangedEntryMtimeNsFieldEvent | HubMessageChangedEntryExecFieldEvent | HubMessageChangedEntryDeletedFieldEvent | HubMessageChangedEntryHashFieldEvent | HubMessageChangedEntryTargetFieldEvent | HubMessageChangedEntryChunksFieldEvent | HubMessageChangedSeqFieldEvent | HubMessageChangedOriginFieldEvent | HubMessageChangedBlocksHashFieldEvent | HubMessageChangedBlocksDataFieldEvent | HubMessageChangedBlocksZstdFieldEvent | HubMessageChangedBlocksMissingFieldEvent | HubMessageChangedHoldersSeqFieldEvent | HubMessageChangedHoldersPeersFieldEvent | HubMessageChangedHoldersHeldFieldEvent | HubMessageResultIdFieldEvent | HubMessageResultOutcomeFieldEvent | HubMessageResultSeqFieldEvent | HubMessageResultCurrentPathFieldEvent | HubMessageResultCurrentKindFieldEvent | HubMessageResultCurrentSizeFieldEvent | HubMessageResultCurrentMtimeNsFieldEvent | HubMessageResultCurrentExecFieldEvent | HubMessageResultCurrentDeletedFieldEvent | HubMessageResultCurrentHashFieldEvent | HubMessageResultCurrentTargetFieldEvent | HubMessageResultCurrentChunksFieldEvent | HubMessageResultReasonFieldEvent | HubMessageCaughtUpSeqFieldEvent | HubMessageRefusedReasonFieldEvent | HubMessageMembersMembersPeerFieldEvent | HubMessageMembersMembersAddrsFieldEvent | HubMessageMembersLeftFieldEvent | HubMessageMembersResetFieldEvent | HubMessageHoldersSeqFieldEvent | HubMessageHoldersPeersFieldEvent | HubMessageHoldersHeldFieldEvent> {
     return streamMessage(buf, HubMessage.codec(), opts)
   }
 }
 
 export interface Members {
   members: Member[]
+  left: string[]
+  reset: boolean
 }
 
 export namespace Members {
@@ -1539,12 +1552,26 @@ export namespace Members {
           }
         }
 
+        if (obj.left != null && obj.left.length > 0) {
+          for (const value of obj.left) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if ((obj.reset != null && obj.reset !== false)) {
+          w.uint32(24)
+          w.bool(obj.reset)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          members: []
+          members: [],
+          left: [],
+          reset: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1563,6 +1590,18 @@ export namespace Members {
               }))
               break
             }
+            case 2: {
+              if (opts.limits?.left != null && obj.left.length === opts.limits.left) {
+                throw new MaxLengthError('Decode error - repeated field "left" had too many elements')
+              }
+
+              obj.left.push(reader.string())
+              break
+            }
+            case 3: {
+              obj.reset = reader.bool()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1573,7 +1612,8 @@ export namespace Members {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          members: 0
+          members: 0,
+          left: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1600,6 +1640,28 @@ export namespace Members {
 
               break
             }
+            case 2: {
+              if (opts.limits?.left != null && obj.left === opts.limits.left) {
+                throw new MaxLengthError('Streaming decode error - repeated field "left" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.left[]`,
+                index: obj.left,
+                value: reader.string()
+              }
+
+              obj.left++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.reset`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1624,6 +1686,17 @@ export namespace Members {
     value: string
   }
 
+  export interface MembersLeftFieldEvent {
+    field: '$.left[]'
+    index: number
+    value: string
+  }
+
+  export interface MembersResetFieldEvent {
+    field: '$.reset'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Members>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Members.codec())
   }
@@ -1632,7 +1705,7 @@ export namespace Members {
     return decodeMessage(buf, Members.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Members>): Generator<MembersMembersPeerFieldEvent | MembersMembersAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Members>): Generator<MembersMembersPeerFieldEvent | MembersMembersAddrsFieldEvent | MembersLeftFieldEvent | MembersResetFieldEvent> {
     return streamMessage(buf, Members.codec(), opts)
   }
 }

@@ -75,7 +75,7 @@ const holders = fc.record({ peers: fc.array(peerText, { maxLength: 3 }), held: f
 const outcome = fc.constantFrom<Outcome>('accepted', 'superseded', 'rejected')
 const hubMessage: fc.Arbitrary<HubMessage> = fc.oneof(
   withBlocks(fc.record({ entry, seq: safeSeq, origin: fc.string(), holders }, PLAIN)).map(changed => ({ type: 'changed' as const, changed })),
-  fc.array(fc.record({ peer: peerText, addrs: fc.array(fc.constant('/ip4/10.0.0.1/tcp/1'), { maxLength: 2 }) }, PLAIN), { maxLength: 4 }).map(members => ({ type: 'members' as const, members })),
+  fc.record({ reset: fc.boolean(), joined: fc.array(fc.record({ peer: peerText, addrs: fc.array(fc.constant('/ip4/10.0.0.1/tcp/1'), { maxLength: 2 }) }, PLAIN), { maxLength: 4 }), left: fc.array(peerText, { maxLength: 3 }) }, PLAIN).map(update => ({ type: 'members' as const, update })),
   fc.record({ seq: safeSeq, holders }, PLAIN).map(h => ({ type: 'holders' as const, ...h })),
   fc.record({ id: uint32, outcome, seq: safeSeq, reason: fc.string(), current: entry }, { requiredKeys: ['id', 'outcome', 'seq', 'reason'], noNullPrototype: true })
     .map(result => ({ type: 'result' as const, result })),
