@@ -26,7 +26,15 @@ export interface LoadOptions {
   pingTimeoutMs?: number
 }
 
-interface Session { node: Libp2p, monitor: HubMonitor, caughtUp: Promise<void> }
+interface Session { node: Libp2p, monitor: HubMonitor, caughtUp: Promise<void>, view: MemberView }
+
+/** A session's picture of the folder's online members, from the hub's Members news. */
+export interface MemberView {
+  peer: string
+  members: Set<string>
+  /** members named in the news so far (joined and left) */
+  named: number
+}
 
 export interface LoadClients {
   sessions: number
@@ -38,6 +46,8 @@ export interface LoadClients {
   watch: (path: string, count: number, timeoutMs: number) => Promise<void>
   /** proposes a directory `path` from the first session */
   propose: (path: string) => Promise<void>
+  /** each session of this process: its peer ID and the members the hub told it of */
+  views: () => MemberView[]
   close: () => Promise<void>
 }
 
@@ -56,6 +66,7 @@ export async function loadClients (opts: LoadOptions): Promise<LoadClients> {
     await node.start()
     const monitor = new HubMonitor({ node, hub, folder: opts.folder, graceMs: 30_000, signal: abort.signal })
     const caughtUp = Promise.withResolvers<void>()
+    const view: MemberView = { peer: node.peerId.toString(), members: new Set(), named: 0 }
     // the hub admits CONNECTIONS_PER_SECOND_PER_ADDRESS new connections a second from one address:
     // a refusal past it is waited out, as a real client's reconnect would
     for (let attempt = 1; ; attempt++) {
@@ -77,12 +88,18 @@ export async function loadClients (opts: LoadOptions): Promise<LoadClients> {
             if (w != null && --w.left === 0) w.done.resolve()
           },
           caughtUp: () => { caughtUp.resolve() },
-          invalid: () => {}
+          invalid: () => {},
+          members: update => {
+            if (update.reset) view.members.clear()
+            for (const peer of update.left) view.members.delete(peer)
+            for (const m of update.joined) view.members.add(m.peer)
+            view.named += update.joined.length + update.left.length
+          }
         }
       }),
       opened: () => () => {}
     }).catch(err => { if (!abort.signal.aborted) caughtUp.reject(err as Error) })
-    return { node, monitor, caughtUp: caughtUp.promise }
+    return { node, monitor, caughtUp: caughtUp.promise, view }
   }
   try {
     for (let i = 0; i < opts.n; i += CONNECT_CONCURRENCY) {
@@ -121,6 +138,7 @@ export async function loadClients (opts: LoadOptions): Promise<LoadClients> {
     },
     watch,
     propose,
+    views: () => sessions.map(s => s.view),
     close: async () => { await closeAll(sessions, abort) }
   }
 }

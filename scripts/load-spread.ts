@@ -60,6 +60,7 @@ export async function loadSpread (opts: LoadOptions & { procs: number }): Promis
     connectMs: performance.now() - started,
     watch: own.watch,
     propose: own.propose,
+    views: own.views,
     relayOnce: async (timeoutMs = 60_000) => {
       const path = probePath()
       for (const w of workers) w.child.send({ type: 'watch', path, timeoutMs } satisfies ToWorker)
