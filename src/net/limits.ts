@@ -67,3 +67,7 @@ export const PRE_HANDSHAKE_BYTES = 4 * 1024
 export const CONNECTIONS_PER_SECOND_PER_ADDRESS = 100
 /** Handshakes pending from all addresses together. */
 export const PENDING_HANDSHAKES = 256
+/** Connections held at once; libp2p refuses inbound ones past it. A hub is built for 1,000
+ * clients, and one that reconnects holds a second connection until its old one is noticed gone:
+ * with room for only 1,000 a full hub would refuse it. */
+export const MAX_CONNECTIONS = 2048

@@ -9,7 +9,7 @@ import { noiseCrypto } from './noise-crypto.ts'
 import './yamux-window.ts'
 import { countedUntilEncrypting, PendingHandshakes } from './pending-handshakes.ts'
 import { ConnectionLiveness } from './liveness.ts'
-import { CONNECTIONS_PER_PEER, CONNECTIONS_PER_SECOND_PER_ADDRESS, HANDSHAKE_TIMEOUT_MS, PRE_HANDSHAKE_BYTES, PENDING_HANDSHAKES, PENDING_HANDSHAKES_PER_ADDRESS, PENDING_HANDSHAKE_GRACE_MS, STREAMS_PER_CONNECTION, STREAM_WRITE_BUFFER } from './limits.ts'
+import { CONNECTIONS_PER_PEER, CONNECTIONS_PER_SECOND_PER_ADDRESS, MAX_CONNECTIONS, HANDSHAKE_TIMEOUT_MS, PRE_HANDSHAKE_BYTES, PENDING_HANDSHAKES, PENDING_HANDSHAKES_PER_ADDRESS, PENDING_HANDSHAKE_GRACE_MS, STREAMS_PER_CONNECTION, STREAM_WRITE_BUFFER } from './limits.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 const DEFAULT_PING_TIMEOUT_MS = 2000
@@ -66,7 +66,7 @@ export async function createNode (opts: NodeOptions): Promise<Libp2p> {
       maxIncomingPendingConnections: PENDING_HANDSHAKES,
       // a socket that has not finished Noise and yamux by then is closed (libp2p's default: 10 s)
       inboundUpgradeTimeout: HANDSHAKE_TIMEOUT_MS,
-      maxConnections: 1000
+      maxConnections: MAX_CONNECTIONS
     },
     // its pings open a stream and run multistream-select each time (design notes, issue 20)
     connectionMonitor: { enabled: false },
