@@ -2,19 +2,19 @@
 // with its own peer ID and a real connection, speaking the client's own sync channel (HubMonitor).
 // Measures how long the sessions take to connect, the hub's memory per connection and idle CPU (when
 // given its PID), and the time for one change to reach every other session.
-//   node dist/scripts/load-clients.js --hub <multiaddr> [--n 1000] [--procs 4] [--folder default] [--hub-pid PID] [--idle 30] [--rounds 3] [--ping-ms 5000] [--ping-timeout-ms 5000]
+//   node dist/scripts/load-clients.js --hub <multiaddr> [--n 1000] [--procs 4] [--folder default] [--hub-pid PID] [--idle 30] [--rounds 3] [--ping-ms 10000] [--ping-timeout-ms 5000]
 // (--procs: sessions spread over that many processes, scripts/load-spread.ts)
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_FOLDER } from '../src/protocol/folder-name.ts'
-import { procSample } from './load-sessions.ts'
+import { CLIENT_PING_INTERVAL_MS, procSample } from './load-sessions.ts'
 import { loadSpread } from './load-spread.ts'
 
 export { loadClients, procSample, type LoadClients, type LoadOptions } from './load-sessions.ts'
 export { loadSpread } from './load-spread.ts'
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { hub: { type: 'string' }, n: { type: 'string', default: '1000' }, folder: { type: 'string', default: DEFAULT_FOLDER }, 'hub-pid': { type: 'string' }, idle: { type: 'string', default: '30' }, rounds: { type: 'string', default: '3' }, 'ping-ms': { type: 'string', default: '5000' }, 'ping-timeout-ms': { type: 'string', default: '5000' }, procs: { type: 'string', default: '1' } } })
+  const { values } = parseArgs({ options: { hub: { type: 'string' }, n: { type: 'string', default: '1000' }, folder: { type: 'string', default: DEFAULT_FOLDER }, 'hub-pid': { type: 'string' }, idle: { type: 'string', default: '30' }, rounds: { type: 'string', default: '3' }, 'ping-ms': { type: 'string', default: String(CLIENT_PING_INTERVAL_MS) }, 'ping-timeout-ms': { type: 'string', default: '5000' }, procs: { type: 'string', default: '1' } } })
   if (values.hub == null) throw new Error('--hub <multiaddr> is required')
   process.env.DISTSYNC_LOG ??= 'warn'
   const hubPid = values['hub-pid'] == null ? undefined : Number(values['hub-pid'])

@@ -5,7 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { loadClients, probePath, type LoadClients, type LoadOptions } from './load-sessions.ts'
+import { CLIENT_PING_INTERVAL_MS, loadClients, probePath, type LoadClients, type LoadOptions } from './load-sessions.ts'
 
 type ToWorker = { type: 'watch', path: string, timeoutMs: number } | { type: 'close' }
 type FromWorker = { type: 'ready', sessions: number } | { type: 'failed', err: string } | { type: 'watching', path: string } | { type: 'got', path: string } | { type: 'missed', path: string, err: string }
@@ -13,7 +13,7 @@ type FromWorker = { type: 'ready', sessions: number } | { type: 'failed', err: s
 interface Worker { child: ChildProcess, sessions: number, next: (pred: (m: FromWorker) => boolean) => Promise<FromWorker> }
 
 function startWorker (opts: LoadOptions, n: number): Promise<Worker> {
-  const args = ['--worker', '--hub', opts.hub, '--n', String(n), '--folder', opts.folder, '--ping-ms', String(opts.pingIntervalMs ?? 5000), '--ping-timeout-ms', String(opts.pingTimeoutMs ?? 5000)]
+  const args = ['--worker', '--hub', opts.hub, '--n', String(n), '--folder', opts.folder, '--ping-ms', String(opts.pingIntervalMs ?? CLIENT_PING_INTERVAL_MS), '--ping-timeout-ms', String(opts.pingTimeoutMs ?? 5000)]
   const child = fork(fileURLToPath(import.meta.url), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, DISTSYNC_LOG: 'warn' } })
   const inbox: FromWorker[] = []
   const wakers = new Set<() => void>()
