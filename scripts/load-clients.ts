@@ -2,8 +2,9 @@
 // with its own peer ID and a real connection, speaking the client's own sync channel (HubMonitor).
 // Measures how long the sessions take to connect, the hub's memory per connection and idle CPU (when
 // given its PID), and the time for one change to reach every other session.
-//   node dist/scripts/load-clients.js --hub <multiaddr> [--n 1000] [--procs 4] [--folder default] [--hub-pid PID] [--idle 30] [--rounds 3] [--ping-ms 10000] [--ping-timeout-ms 5000]
-// (--procs: sessions spread over that many processes, scripts/load-spread.ts)
+//   node dist/scripts/load-clients.js --hub <multiaddr> [--n 1000] [--procs 4] [--folder default] [--hub-pid PID] [--idle 30] [--hold 0] [--rounds 3] [--ping-ms 10000] [--ping-timeout-ms 5000]
+// (--procs: sessions spread over that many processes, scripts/load-spread.ts; --hold: seconds to
+// wait before the relay rounds, e.g. while the hub is restarted)
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_FOLDER } from '../src/protocol/folder-name.ts'
@@ -14,7 +15,7 @@ export { loadClients, procSample, type LoadClients, type LoadOptions } from './l
 export { loadSpread } from './load-spread.ts'
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { hub: { type: 'string' }, n: { type: 'string', default: '1000' }, folder: { type: 'string', default: DEFAULT_FOLDER }, 'hub-pid': { type: 'string' }, idle: { type: 'string', default: '30' }, rounds: { type: 'string', default: '3' }, 'ping-ms': { type: 'string', default: String(CLIENT_PING_INTERVAL_MS) }, 'ping-timeout-ms': { type: 'string', default: '5000' }, procs: { type: 'string', default: '1' } } })
+  const { values } = parseArgs({ options: { hub: { type: 'string' }, n: { type: 'string', default: '1000' }, folder: { type: 'string', default: DEFAULT_FOLDER }, 'hub-pid': { type: 'string' }, idle: { type: 'string', default: '30' }, rounds: { type: 'string', default: '3' }, hold: { type: 'string', default: '0' }, 'ping-ms': { type: 'string', default: String(CLIENT_PING_INTERVAL_MS) }, 'ping-timeout-ms': { type: 'string', default: '5000' }, procs: { type: 'string', default: '1' } } })
   if (values.hub == null) throw new Error('--hub <multiaddr> is required')
   process.env.DISTSYNC_LOG ??= 'warn'
   const hubPid = values['hub-pid'] == null ? undefined : Number(values['hub-pid'])
@@ -30,6 +31,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const after = procSample(hubPid)
     console.log(`hub idle CPU with ${load.sessions} sessions: ${((after.cpuSeconds - connected.cpuSeconds) / idleS * 100).toFixed(1)}% of a core over ${idleS} s; RSS ${Math.round(after.rssKiB / 1024)} MB`)
   }
+  await sleep(Number(values.hold) * 1000)
   for (let r = 0; r < Number(values.rounds); r++) console.log(`one change to all ${load.sessions - 1} others: ${Math.round(await load.relayOnce())} ms`)
   await load.close()
   process.exit(0)

@@ -37,6 +37,10 @@ export interface MemberView {
   members: Set<string>
   /** members named in the news so far (joined and left) */
   named: number
+  /** sessions the hub has started with it (each begins with the whole list): 2 after one reconnect */
+  sessions: number
+  /** why the session gave up on the hub, if it did */
+  ended?: Error
 }
 
 export interface LoadClients {
@@ -69,7 +73,7 @@ export async function loadClients (opts: LoadOptions): Promise<LoadClients> {
     await node.start()
     const monitor = new HubMonitor({ node, hub, folder: opts.folder, graceMs: 30_000, signal: abort.signal })
     const caughtUp = Promise.withResolvers<void>()
-    const view: MemberView = { peer: node.peerId.toString(), members: new Set(), named: 0 }
+    const view: MemberView = { peer: node.peerId.toString(), members: new Set(), named: 0, sessions: 0 }
     // the hub admits CONNECTIONS_PER_SECOND_PER_ADDRESS new connections a second from one address:
     // a refusal past it is waited out, as a real client's reconnect would
     for (let attempt = 1; ; attempt++) {
@@ -93,7 +97,10 @@ export async function loadClients (opts: LoadOptions): Promise<LoadClients> {
           caughtUp: () => { caughtUp.resolve() },
           invalid: () => {},
           members: update => {
-            if (update.reset) view.members.clear()
+            if (update.reset) {
+              view.members.clear()
+              view.sessions++
+            }
             for (const peer of update.left) view.members.delete(peer)
             for (const m of update.joined) view.members.add(m.peer)
             view.named += update.joined.length + update.left.length
@@ -101,7 +108,13 @@ export async function loadClients (opts: LoadOptions): Promise<LoadClients> {
         }
       }),
       opened: () => () => {}
-    }).catch(err => { if (!abort.signal.aborted) caughtUp.reject(err as Error) })
+    }).catch(err => {
+      if (abort.signal.aborted) return
+      // a session that gives up on the hub says why (a run that loses sessions is read from these)
+      view.ended = err as Error
+      console.error(`load session ${view.peer} ended: ${(err as Error).name}: ${(err as Error).message}`)
+      caughtUp.reject(err as Error)
+    })
     return { node, monitor, caughtUp: caughtUp.promise, view }
   }
   try {
