@@ -25,7 +25,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await sleep(5000)
   if (hubPid != null && before != null) {
     const connected = procSample(hubPid)
-    console.log(`hub RSS ${Math.round(before.rssKiB / 1024)} -> ${Math.round(connected.rssKiB / 1024)} MB: ${Math.round((connected.rssKiB - before.rssKiB) / load.sessions)} KiB per connection`)
+    console.log(`hub RSS ${Math.round(before.rssKiB / 1024)} -> ${Math.round(connected.rssKiB / 1024)} MB: ${Math.round((connected.rssKiB - before.rssKiB) / load.sessions)} KiB per connection; hub CPU while they connected ${(connected.cpuSeconds - before.cpuSeconds).toFixed(1)} s, ${((connected.cpuSeconds - before.cpuSeconds) / load.sessions * 1000).toFixed(1)} ms per session`)
     const idleS = Number(values.idle)
     await sleep(idleS * 1000)
     const after = procSample(hubPid)

@@ -71,7 +71,8 @@ export async function loadClients (opts: LoadOptions): Promise<LoadClients> {
   const open = async (): Promise<Session> => {
     const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), pingIntervalMs: opts.pingIntervalMs ?? CLIENT_PING_INTERVAL_MS, pingTimeoutMs: opts.pingTimeoutMs ?? 5000 })
     await node.start()
-    const monitor = new HubMonitor({ node, hub, folder: opts.folder, graceMs: 30_000, signal: abort.signal })
+    // the client's default grace (client.hubGraceSeconds)
+    const monitor = new HubMonitor({ node, hub, folder: opts.folder, graceMs: 60_000, signal: abort.signal })
     const caughtUp = Promise.withResolvers<void>()
     const view: MemberView = { peer: node.peerId.toString(), members: new Set(), named: 0, sessions: 0 }
     // the hub admits CONNECTIONS_PER_SECOND_PER_ADDRESS new connections a second from one address:

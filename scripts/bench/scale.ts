@@ -64,7 +64,7 @@ async function manyClients (clients: number): Promise<string[][]> {
     for (let i = 0; i < 3; i++) relays.push(await load.relayOnce())
     await load.close()
     return [
-      [`${clients} clients: all connected and caught up`, `${(load.connectMs / 1000).toFixed(1)} s`, '', ''],
+      [`${clients} clients: all connected and caught up`, `${(load.connectMs / 1000).toFixed(1)} s (hub CPU ${((connected.cpuSeconds - before.cpuSeconds) / clients * 1000).toFixed(1)} ms per session)`, '', ''],
       [`${clients} clients: hub idle CPU`, `${idle.toFixed(1)}% of a core`, '', '< 5%'],
       [`${clients} clients: hub memory per connection`, `${Math.round((connected.rssKiB - before.rssKiB) / clients)} KiB`, '', '≤ 250 KiB'],
       [`${clients} clients: one change to all`, `${relays.map(r => Math.round(r)).join(' / ')} ms`, '', '< 2 s']
