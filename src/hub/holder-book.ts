@@ -28,6 +28,9 @@ export class HolderBook {
 
   isOnline (peer: string): boolean { return this.#members.has(peer) }
 
+  /** Members online. */
+  get online (): number { return this.#members.size }
+
   members (): Member[] {
     return [...this.#members].map(([peer, addrs]) => ({ peer, addrs }))
   }

@@ -23,7 +23,7 @@ import type { ChunkList } from '../chunk/chunk-list.ts'
 import type { StoredBlock } from '../net/block-codec.ts'
 import { Session } from './session.ts'
 import { HolderBook } from './holder-book.ts'
-import { MemberNews, membersSnapshot } from './member-news.ts'
+import { MemberNews, memberNewsDelay, membersSnapshot } from './member-news.ts'
 import { HubCopy, type ProposalCharge } from './hub-copy.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ProtocolError } from '../protocol/errors.ts'
@@ -190,7 +190,7 @@ export class HubService {
       signal: this.#abort.signal
     })
     // every member of the folder is told who is online there and where to dial them
-    const news = new MemberNews(updates => { for (const update of updates) this.#toMembers(folder, encodeHubMessage({ type: 'members', update })) })
+    const news = new MemberNews(updates => { for (const update of updates) this.#toMembers(folder, encodeHubMessage({ type: 'members', update })) }, () => memberNewsDelay(book.online))
     this.#peers.set(folder.name, fp = { book, copy, news })
     // entries announced before a restart: taken from whoever holds them once members are back
     for (const rec of folder.journal.pending()) copy.add(rec)

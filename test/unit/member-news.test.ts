@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { MemberNews, membersSnapshot } from '../../src/hub/member-news.ts'
+import { MemberNews, memberNewsDelay, membersSnapshot, MEMBER_NEWS_MIN_DELAY_MS } from '../../src/hub/member-news.ts'
 import { MAX_MEMBERS } from '../../src/protocol/constants.ts'
 import type { Member, MembersUpdate } from '../../src/protocol/codec.ts'
 
@@ -25,7 +25,7 @@ test('property: a session that starts at any moment, given the whole list then t
   fc.assert(fc.property(fc.array(op, { maxLength: 40 }), ops => {
     const online = new Map<string, string[]>()
     const views: Array<Map<string, string[]>> = []
-    const news = new MemberNews(updates => { for (const u of updates) for (const v of views) apply(v, u) }, 60_000)
+    const news = new MemberNews(updates => { for (const u of updates) for (const v of views) apply(v, u) }, () => 60_000)
     for (const o of ops) {
       if (o.op === 'join') {
         online.set(o.peer, o.addrs)
@@ -54,7 +54,7 @@ test('news and the whole list go in frames of at most MAX_MEMBERS peers; only th
   assert.deepEqual(membersSnapshot([]), [{ reset: true, joined: [], left: [] }])
 
   const sent: MembersUpdate[] = []
-  const news = new MemberNews(updates => { sent.push(...updates) }, 60_000)
+  const news = new MemberNews(updates => { sent.push(...updates) }, () => 60_000)
   for (const m of members) news.joined(m.peer, m.addrs)
   for (const m of members.slice(0, 10)) news.left(m.peer)
   news.flush()
@@ -65,7 +65,7 @@ test('news and the whole list go in frames of at most MAX_MEMBERS peers; only th
 
 test('joins and leaves a moment apart go out together, after the delay', async () => {
   const sent: MembersUpdate[][] = []
-  const news = new MemberNews(updates => { sent.push(updates) }, 30)
+  const news = new MemberNews(updates => { sent.push(updates) }, () => 30)
   news.joined('A', [])
   news.joined('B', [])
   news.left('A')
@@ -73,4 +73,9 @@ test('joins and leaves a moment apart go out together, after the delay', async (
   await new Promise(resolve => setTimeout(resolve, 200))
   assert.deepEqual(sent, [[{ reset: false, joined: [{ peer: 'B', addrs: [] }], left: ['A'] }]])
   news.close()
+})
+
+test('news waits longer with more members: every batch is a write to each of them', () => {
+  const cases: Array<[number, number]> = [[0, MEMBER_NEWS_MIN_DELAY_MS], [10, MEMBER_NEWS_MIN_DELAY_MS], [1000, 1000], [5000, 5000]]
+  for (const [members, ms] of cases) assert.equal(memberNewsDelay(members), ms, `${members} members`)
 })
