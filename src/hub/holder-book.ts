@@ -2,6 +2,7 @@
 // holds a version once it proposed it or reported it applied; a member that goes is removed
 // everywhere at once. Addresses are what the member announced: passed on to other members to
 // dial (the dialer's gate and Noise check the peer ID), never used as an identity here.
+import { MAX_MEMBERS } from '../protocol/constants.ts'
 import type { Member } from '../protocol/codec.ts'
 
 export class HolderBook {
@@ -48,6 +49,12 @@ export class HolderBook {
   /** Holders of a version, the latest to arrive first (the one most likely idle). */
   holders (seq: number): string[] {
     return [...this.#holders.get(seq) ?? []].reverse()
+  }
+
+  /** The holders members are told of: the latest MAX_MEMBERS (a frame with more is refused by
+   * every client, which would lose its session to each such frame; a few holders are plenty). */
+  listed (seq: number): string[] {
+    return this.holders(seq).slice(0, MAX_MEMBERS)
   }
 
   /** The version was replaced: nobody needs its holders any more. */

@@ -401,7 +401,7 @@ export class HubService {
 
   #holderList (folder: Folder, rec: JournalRecord): HolderList {
     if (!pulled(rec.entry)) return { peers: [], held: rec.held }
-    return { peers: this.#peersOf(folder).book.holders(rec.seq), held: rec.held }
+    return { peers: this.#peersOf(folder).book.listed(rec.seq), held: rec.held }
   }
 
   /** One frame to every session of the folder (a session that has gone is left to its own end). */
