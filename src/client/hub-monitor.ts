@@ -111,7 +111,7 @@ export class HubMonitor {
    * A new connection and sync stream within the grace period. A hub that had this client's session
    * and now closes its handshakes is taken as busy, not as refusing, until the grace period is
    * over: restarted with many clients, it closes the handshakes past its limits, which looks the
-   * same as a refusal (a third of 1,000 clients gave up on a restarted hub).
+   * same as a refusal (design notes, issue 20).
    */
   async #reconnect (): Promise<Stream> {
     const { node, hub, signal, graceMs } = this.#opts

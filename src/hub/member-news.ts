@@ -6,10 +6,9 @@ import { MAX_MEMBERS } from '../protocol/constants.ts'
 import type { Member, MembersUpdate } from '../protocol/codec.ts'
 
 /** How long joins and leaves are gathered before they are sent: a member learns of another this
- * much later (it fetches through the hub meanwhile). Each batch is a write to every member (~150
- * µs each here), so with many members the wait grows with them: news then costs the hub at most
- * ~15% of a core however many come and go (1,000 reconnecting after a restart, news every 250 ms:
- * 11.5 s of the hub's CPU in writes). */
+ * much later (it fetches through the hub meanwhile). Each batch is a write to every member, so
+ * the wait grows with them: news then costs the hub a bounded share of a core however many come
+ * and go (design notes, issue 20). */
 export const MEMBER_NEWS_MIN_DELAY_MS = 250
 export const MEMBER_NEWS_DELAY_MS_PER_MEMBER = 1
 
