@@ -3,9 +3,16 @@
 // recovered: a mode-only change of a file it has seen read (its own stat comparison drops it, the
 // raw inotify event still comes), a directory made where a file was (chokidar then reports the
 // files inside but watches nothing there), and a name made where its state went stale.
-import { watch } from 'chokidar'
+import { watch, type FSWatcher } from 'chokidar'
+import { once } from 'node:events'
 import { join, relative, sep } from 'node:path'
 import { isReservedName, parentOf } from '../fs/safe-path.ts'
+import { listDirs } from '../fs/list-dirs.ts'
+import { planWatchRoots } from './watch-plan.ts'
+
+/** Entries chokidar is handed at once (watch-plan.ts); measured alone on 100,000 files with the
+ * client's V8 flags: ~1,000 per piece peaked at 153 MB resident, ~10,000 at 187, all at once 460. */
+const WATCH_BATCH_ENTRIES = 2000
 
 export interface TreeWatcher {
   /** Resolves once every directory is watched: a file written after that is reported, one
@@ -32,7 +39,7 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
     if (rel === '' || rel.startsWith('..')) return false
     return rel.split('/').some((p, i) => isReservedName(p, i === 0))
   }
-  const watcher = watch(root, {
+  const options = {
     ignoreInitial: true,
     followSymlinks: false,
     // the client's own scan covers startup; atomic saves are ordinary change events to us
@@ -42,28 +49,50 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
       const rel = toRel(abs)
       return ignored(rel) || (rel !== '' && !rel.startsWith('..') && skip?.(rel, stats?.isDirectory() === true) === true)
     }
-  })
-  watcher.on('all', (_event, abs) => {
+  }
+  const closing = new AbortController()
+  const watchers: FSWatcher[] = []
+  const open = (paths: string[], extra: { depth?: number, ignoreInitial?: boolean }): FSWatcher => {
+    const w = watch(paths, { ...options, ...extra })
+    w.on('all', onAll)
+    w.on('raw', onRaw)
+    w.on('error', onError)
+    watchers.push(w)
+    return w
+  }
+  // directories watched after the start: one made below a directory watched without its subtree,
+  // or one made where a file was. What is inside already is reported, as chokidar does for its own.
+  let late: FSWatcher | undefined
+  const watchLate = (abs: string): void => {
+    if (closing.signal.aborted) return
+    late ??= open([], { ignoreInitial: false })
+    late.unwatch(abs)
+    late.add(abs)
+  }
+  // directories watched without their subtree (watch-plan.ts): their new subdirectories are not
+  const shallow = new Set<string>()
+  function onAll (event: string, abs: string): void {
     const rel = toRel(abs)
     if (rel === '') return
     changed(rel)
     const dir = parentOf(rel)
+    if (event === 'addDir' && shallow.has(dir)) watchLate(abs)
     if (dir !== '' && replacedDir?.(dir) === true) {
       changed(dir)
-      watcher.add(join(root, dir))
+      watchLate(join(root, dir))
     }
-  })
+  }
   // inotify's events, including those chokidar drops: a chmod of a file whose size and mtime it
   // has seen, and a name made or removed where its own state for the path went stale (a directory
   // it was asked to watch, removed, then made again by the user: fs-fuzz seed 109). At most one
   // more lstat for a path already reported.
-  watcher.on('raw', (event, name, details: unknown) => {
+  function onRaw (event: string, name: unknown, details: unknown): void {
     const watchedPath = (details as { watchedPath?: unknown } | null)?.watchedPath
     if ((event !== 'change' && event !== 'rename') || typeof name !== 'string' || typeof watchedPath !== 'string') return
     const rel = toRel(join(watchedPath, name))
     if (rel !== '' && !rel.startsWith('..') && !ignored(rel)) changed(rel)
-  })
-  watcher.on('error', err => {
+  }
+  function onError (err: unknown): void {
     // chokidar looking at a path that changed kind under it (readlink of what is no longer a
     // link: EINVAL) is a race, not a failure: the path is looked at again (fs-fuzz seed 115)
     const { code, path } = err as NodeJS.ErrnoException
@@ -75,15 +104,25 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
       return
     }
     failed(err as Error)
-  })
-  const ready = new Promise<void>(resolve => { watcher.once('ready', resolve) })
+  }
+  const abs = (rel: string): string => rel === '' ? root : join(root, rel)
+  const ready = (async () => {
+    const tree = await listDirs(root, dir => skip?.(dir, true) !== true, closing.signal)
+    for (const batch of planWatchRoots(tree, WATCH_BATCH_ENTRIES)) {
+      if (closing.signal.aborted) return
+      const recursive = batch[0]!.recursive
+      if (!recursive) for (const r of batch) shallow.add(r.dir)
+      const w = open(batch.map(r => abs(r.dir)), recursive ? {} : { depth: 0 })
+      await once(w, 'ready', { signal: closing.signal })
+    }
+  })().catch(err => { if (!closing.signal.aborted) failed(err as Error) })
   // unwatched first: chokidar keeps a closer for a watched root that went (rm -r, or a file put
   // there), and add() of that path is then a no-op: nothing in the new directory is reported
   // (fs-fuzz seed 109: a directory replaced twice by applies, the user's later writes unseen)
-  const rewatch = (dir: string): void => {
-    const abs = join(root, dir)
-    watcher.unwatch(abs)
-    watcher.add(abs)
+  const rewatch = (dir: string): void => { watchLate(join(root, dir)) }
+  const close = async (): Promise<void> => {
+    closing.abort()
+    await Promise.all(watchers.map(async w => { await w.close() }))
   }
-  return { ready, close: async () => { await watcher.close() }, watch: rewatch }
+  return { ready, close, watch: rewatch }
 }
