@@ -11,16 +11,17 @@ export interface WatchRoot { dir: string, recursive: boolean, size: number }
 /**
  * The roots covering every directory of `tree` reachable from `start` exactly once, in batches of
  * at most `limit` entries (a single directory holding more is a batch of its own). A batch holds
- * roots of one kind, so it is one watcher with one depth.
+ * roots of one kind, so it is one watcher with one depth. `startAlone`: `start` is watched without
+ * its subtree whatever its size (the folder itself: a tree moved into it is then taken in pieces too).
  */
-export function planWatchRoots (tree: ReadonlyMap<string, DirListing>, limit: number, start = ''): WatchRoot[][] {
+export function planWatchRoots (tree: ReadonlyMap<string, DirListing>, limit: number, start = '', startAlone = false): WatchRoot[][] {
   const sizes = subtreeSizes(tree, start)
   const roots: WatchRoot[] = []
   const stack = [start]
   while (stack.length > 0) {
     const dir = stack.pop()!
     const size = sizes.get(dir) ?? 0
-    if (size <= limit) {
+    if (size <= limit && !(startAlone && dir === start)) {
       roots.push({ dir, recursive: true, size })
       continue
     }

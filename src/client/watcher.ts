@@ -52,22 +52,34 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
   }
   const closing = new AbortController()
   const watchers: FSWatcher[] = []
-  const open = (paths: string[], extra: { depth?: number, ignoreInitial?: boolean }): FSWatcher => {
+  interface Piece { w: FSWatcher, roots: Set<string> }
+  const open = (paths: string[], extra: { depth?: number, ignoreInitial?: boolean }, rewatchRoots: boolean): Piece => {
     const w = watch(paths, { ...options, ...extra })
-    w.on('all', onAll)
+    const piece = { w, roots: new Set(paths) }
+    // a piece's own root reported: as it is handed over (not a new directory to plan), or made
+    // again once watched (chokidar may not watch a root that came back: watched late, as seed 109)
+    let settled = false
+    w.once('ready', () => { settled = true })
+    w.on('all', (event, path) => {
+      if (event !== 'addDir' || !piece.roots.has(path)) { onAll(event, path); return }
+      changed(toRel(path))
+      if (settled && rewatchRoots) watchLate(path)
+    })
     w.on('raw', onRaw)
     w.on('error', onError)
     watchers.push(w)
-    return w
+    return piece
   }
-  // directories watched after the start: one made below a directory watched without its subtree,
-  // or one made where a file was. What is inside already is reported, as chokidar does for its own.
-  let late: FSWatcher | undefined
+  // directories watched after the start: one made below a directory watched without its subtree
+  // (a small one), or one made where a file was. What is inside already is reported, as chokidar
+  // does for its own.
+  let late: Piece | undefined
   const watchLate = (abs: string): void => {
     if (closing.signal.aborted) return
-    late ??= open([], { ignoreInitial: false })
-    late.unwatch(abs)
-    late.add(abs)
+    late ??= open([], { ignoreInitial: false }, false)
+    late.roots.add(abs)
+    late.w.unwatch(abs)
+    late.w.add(abs)
   }
   // directories watched without their subtree (watch-plan.ts): their new subdirectories are not
   const shallow = new Set<string>()
@@ -76,7 +88,7 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
     if (rel === '') return
     changed(rel)
     const dir = parentOf(rel)
-    if (event === 'addDir' && shallow.has(dir)) watchLate(abs)
+    if (event === 'addDir' && shallow.has(dir)) void queuePieces(rel, true)
     if (dir !== '' && replacedDir?.(dir) === true) {
       changed(dir)
       watchLate(join(root, dir))
@@ -106,16 +118,30 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
     failed(err as Error)
   }
   const abs = (rel: string): string => rel === '' ? root : join(root, rel)
-  const ready = (async () => {
-    const tree = await listDirs(root, dir => skip?.(dir, true) !== true, closing.signal)
-    for (const batch of planWatchRoots(tree, WATCH_BATCH_ENTRIES)) {
+  // pieces are handed over one at a time: at the start, and for a tree made (moved in) later below
+  // a directory watched without its subtree; a small new one joins the late watcher
+  let pieces = Promise.resolve()
+  const watchPieces = async (start: string, made: boolean): Promise<void> => {
+    const tree = await listDirs(root, dir => skip?.(dir, true) !== true, closing.signal, start)
+    const plan = planWatchRoots(tree, WATCH_BATCH_ENTRIES, start, start === '')
+    if (made && plan.length === 1 && plan[0]!.length === 1 && plan[0]![0]!.recursive) {
+      watchLate(abs(start))
+      return
+    }
+    for (const batch of plan) {
       if (closing.signal.aborted) return
       const recursive = batch[0]!.recursive
       if (!recursive) for (const r of batch) shallow.add(r.dir)
-      const w = open(batch.map(r => abs(r.dir)), recursive ? {} : { depth: 0 })
+      // a tree made later: what is in it already is reported, as chokidar does for its own
+      const { w } = open(batch.map(r => abs(r.dir)), { ...(recursive ? {} : { depth: 0 }), ignoreInitial: !made }, true)
       await once(w, 'ready', { signal: closing.signal })
     }
-  })().catch(err => { if (!closing.signal.aborted) failed(err as Error) })
+  }
+  const queuePieces = (start: string, made: boolean): Promise<void> => {
+    pieces = pieces.then(async () => { await watchPieces(start, made) }).catch(err => { if (!closing.signal.aborted) failed(err as Error) })
+    return pieces
+  }
+  const ready = queuePieces('', false)
   // unwatched first: chokidar keeps a closer for a watched root that went (rm -r, or a file put
   // there), and add() of that path is then a no-op: nothing in the new directory is reported
   // (fs-fuzz seed 109: a directory replaced twice by applies, the user's later writes unseen)

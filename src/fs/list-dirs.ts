@@ -12,9 +12,10 @@ export interface DirListing { entries: number, subdirs: readonly string[] }
 /** Between directories the walk lets the event loop run once this much time has passed. */
 const SLICE_MS = 10
 
-export async function listDirs (root: string, descend: (dir: string) => boolean, signal: AbortSignal): Promise<Map<string, DirListing>> {
+/** From `start` ('' for the folder) down. */
+export async function listDirs (root: string, descend: (dir: string) => boolean, signal: AbortSignal, start = ''): Promise<Map<string, DirListing>> {
   const tree = new Map<string, DirListing>()
-  const stack = ['']
+  const stack = [start]
   let sliceStart = performance.now()
   while (stack.length > 0) {
     signal.throwIfAborted()

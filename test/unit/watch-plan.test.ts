@@ -32,12 +32,17 @@ test('past the limit, a directory is watched alone and its subdirectories become
   assert.deepEqual(plan.filter(b => b[0]!.recursive).map(b => b.map(r => r.dir).sort().join(' ')).sort(), ['a b', 'c/x'])
 })
 
+test('the folder alone: watched without its subtree even when small, so a tree moved into it is taken in pieces', () => {
+  assert.deepEqual(planWatchRoots(treeOf({ '': 3, a: 5 }), 100, '', true), [[{ dir: 'a', recursive: true, size: 5 }], [{ dir: '', recursive: false, size: 4 }]])
+  assert.deepEqual(planWatchRoots(treeOf({ '': 0 }), 100, '', true), [[{ dir: '', recursive: false, size: 0 }]])
+})
+
 test('property: every directory is under exactly one root; pieces within the limit; every entry counted once', () => {
   const dirName = fc.constantFrom('a', 'b', 'c', 'd')
   const files = fc.dictionary(fc.array(dirName, { maxLength: 4 }).map(p => p.join('/')), fc.nat({ max: 60 }), { maxKeys: 25 })
-  fc.assert(fc.property(files, fc.integer({ min: 1, max: 150 }), (f, limit) => {
+  fc.assert(fc.property(files, fc.integer({ min: 1, max: 150 }), fc.boolean(), (f, limit, alone) => {
     const tree = treeOf(f)
-    const plan = planWatchRoots(tree, limit)
+    const plan = planWatchRoots(tree, limit, '', alone)
     const roots = plan.flat()
     const coveredBy = (dir: string): string[] => roots.filter(r => r.dir === dir || (r.recursive && (r.dir === '' || dir.startsWith(r.dir + '/')))).map(r => r.dir)
     for (const dir of tree.keys()) assert.equal(coveredBy(dir).length, 1, `${JSON.stringify(dir)} covered by ${JSON.stringify(coveredBy(dir))}`)
@@ -46,6 +51,7 @@ test('property: every directory is under exactly one root; pieces within the lim
       const size = batch.reduce((n, r) => n + r.size, 0)
       assert.ok(size <= limit || batch.length === 1, `piece of ${size} entries past ${limit}`)
     }
+    if (alone) assert.ok(roots.some(r => r.dir === '' && !r.recursive), 'the folder alone')
     const total = [...tree.values()].reduce((n, l) => n + l.entries, 0)
     assert.equal(roots.reduce((n, r) => n + r.size, 0), total)
   }), { numRuns: 300 })
