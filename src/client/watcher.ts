@@ -78,6 +78,9 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
     if (closing.signal.aborted) return
     late ??= open([], { ignoreInitial: false }, false)
     late.roots.add(abs)
+    // unwatched first: chokidar keeps a closer for a watched root that went (rm -r, or a file put
+    // there), and add() of that path is then a no-op: nothing in the new directory is reported
+    // (fs-fuzz seed 109: a directory replaced twice by applies, the user's later writes unseen)
     late.w.unwatch(abs)
     late.w.add(abs)
   }
@@ -142,9 +145,6 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
     return pieces
   }
   const ready = queuePieces('', false)
-  // unwatched first: chokidar keeps a closer for a watched root that went (rm -r, or a file put
-  // there), and add() of that path is then a no-op: nothing in the new directory is reported
-  // (fs-fuzz seed 109: a directory replaced twice by applies, the user's later writes unseen)
   const rewatch = (dir: string): void => { watchLate(join(root, dir)) }
   const close = async (): Promise<void> => {
     closing.abort()
