@@ -28,7 +28,9 @@ const RACE_CODES = new Set(['EINVAL', 'ENOENT', 'ENOTDIR', 'ELOOP'])
 /** `replacedDir(relDir)`: true if the index holds `relDir` as something other than a live
  * directory (a file, a link, a tombstone); a child reported there means it became a directory. */
 /** `skip`: paths not to watch at all (the ignore rules): an ignored node_modules/ costs no watches. */
-export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void, replacedDir?: (relDir: string) => boolean, skip?: (relPath: string, isDir: boolean) => boolean): TreeWatcher {
+/** `watchedBelow(relDir)`: a tree made (moved in) at `relDir` is watched in pieces now; what was
+ * written in it before is the caller's to find (a comparison below it), as at the start. */
+export function watchTree (root: string, changed: (relPath: string) => void, failed: (err: Error) => void, replacedDir?: (relDir: string) => boolean, skip?: (relPath: string, isDir: boolean) => boolean, watchedBelow?: (relDir: string) => void): TreeWatcher {
   // called for every path chokidar walks, twice: a prefix cut, not path.relative's resolving
   const prefix = root.endsWith(sep) ? root : root + sep
   const toRel = (abs: string): string => {
@@ -135,10 +137,12 @@ export function watchTree (root: string, changed: (relPath: string) => void, fai
       if (closing.signal.aborted) return
       const recursive = batch[0]!.recursive
       if (!recursive) for (const r of batch) shallow.add(r.dir)
-      // a tree made later: what is in it already is reported, as chokidar does for its own
-      const { w } = open(batch.map(r => abs(r.dir)), { ...(recursive ? {} : { depth: 0 }), ignoreInitial: !made }, true)
+      const { w } = open(batch.map(r => abs(r.dir)), recursive ? {} : { depth: 0 }, true)
       await once(w, 'ready', { signal: closing.signal })
     }
+    // not each of its files reported (a tree of 100,000 moved in: as many events, then comparisons
+    // of the whole folder again and again while they came): one comparison below it
+    if (made) watchedBelow?.(start)
   }
   const queuePieces = (start: string, made: boolean): Promise<void> => {
     pieces = pieces.then(async () => { await watchPieces(start, made) }).catch(err => { if (!closing.signal.aborted) failed(err as Error) })
