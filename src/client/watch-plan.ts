@@ -1,7 +1,7 @@
 // How the directory watcher takes a big tree in bounded pieces. chokidar walks everything it is
-// given at once, every directory's listing and stats in flight together: on 100,000 files that
-// peaked at ~250 MB live and 460 MB resident, for ~50 MB it keeps. Given pieces of at most a few
-// thousand entries, one after another, its peak is what it keeps plus one piece.
+// given at once, every directory's listing and stats in flight together, several times what it
+// keeps once done. Given pieces of at most a few thousand entries, one after another, its peak
+// is what it keeps plus one piece.
 import type { DirListing } from '../fs/list-dirs.ts'
 
 /** A directory to hand chokidar: with everything below it, or (`recursive: false`) only its own

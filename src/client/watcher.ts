@@ -10,8 +10,7 @@ import { isReservedName, parentOf } from '../fs/safe-path.ts'
 import { listDirs } from '../fs/list-dirs.ts'
 import { planWatchRoots } from './watch-plan.ts'
 
-/** Entries chokidar is handed at once (watch-plan.ts); measured alone on 100,000 files with the
- * client's V8 flags: ~1,000 per piece peaked at 153 MB resident, ~10,000 at 187, all at once 460. */
+/** Entries chokidar is handed at once (watch-plan.ts; the sizes tried are in design-notes, issue 20). */
 const WATCH_BATCH_ENTRIES = 2000
 
 export interface TreeWatcher {
