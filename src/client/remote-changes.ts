@@ -261,6 +261,15 @@ export class RemoteChanges {
   }
 
   async #applyRemote (w: Work): Promise<void> {
+    // the user's side was looked at but nothing was proposed: if the path went back meanwhile to
+    // what the index knows (rmdir d, then mkdir d), the change is decided once more, and applies
+    // (left as done, it was dropped: the hub held it, this client never applied it)
+    if (await this.#decideAndApply(w, true) === 'looked') await this.#decideAndApply(w, false)
+  }
+
+  /** 'looked': the decision was the user's side, and its look proposed nothing (or the hub
+   * answered); with `mayPropose` false the user's side is not looked at again. */
+  async #decideAndApply (w: Work, mayPropose: boolean): Promise<'looked' | undefined> {
     const { c } = w
     const { entry, seq } = c
     const { root, index } = this.#opts
@@ -291,8 +300,8 @@ export class RemoteChanges {
     switch (action) {
       case 'skip': return
       case 'apply':
-        if (await this.apply(entry, seq, local, c.blocks, w) === 'changed') notProposedYet(entry.path, await this.#opts.proposeLocal(entry.path))
-        return
+        if (await this.apply(entry, seq, local, c.blocks, w) === 'applied' || !mayPropose) return
+        return await this.#lookLocal(entry.path)
       case 'adopt':
         index.put({ entry, seq, stat: local?.kind === 'file' ? local : null }, entry.kind === 'file' && !entry.deleted)
         this.#holds(entry, seq)
@@ -301,8 +310,13 @@ export class RemoteChanges {
         await this.apply(entry, seq, local)
         return
       case 'propose-local':
-        notProposedYet(entry.path, await this.#opts.proposeLocal(entry.path))
+        if (mayPropose) return await this.#lookLocal(entry.path)
     }
+  }
+
+  async #lookLocal (path: string): Promise<'looked'> {
+    notProposedYet(path, await this.#opts.proposeLocal(path))
+    return 'looked'
   }
 
   #context (attached: AttachedBlock[], entry: Entry, work: Work | undefined): ApplyContext {
