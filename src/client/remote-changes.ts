@@ -97,9 +97,15 @@ export class RemoteChanges {
 
   constructor (opts: RemoteChangesOptions) {
     this.#opts = opts
-    this.#retry = new RetryLater<Work>((w, attempt) => { w.attempt = attempt; this.#run(w) })
+    this.#retry = new RetryLater<Work>((w, attempt) => { w.attempt = attempt; this.#run(w) }, w => w.c.entry.path)
     opts.signal.addEventListener('abort', () => { this.#retry.clear() }, { once: true })
     void this.#retryLoop()
+  }
+
+  /** `path` changed here (the watcher said so): changes held back at it, at a parent or below it
+   * are tried now rather than at their next backoff (up to 30 s away). */
+  localChanged (path: string): void {
+    this.#retry.wake(path)
   }
 
   /** Changes that ran out of tries are tried once more (at each rescan). */
