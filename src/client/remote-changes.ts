@@ -270,12 +270,12 @@ export class RemoteChanges {
     // the user's side was looked at but nothing was proposed: if the path went back meanwhile to
     // what the index knows (rmdir d, then mkdir d), the change is decided once more, and applies
     // (left as done, it was dropped: the hub held it, this client never applied it)
-    if (await this.#decideAndApply(w, true) === 'looked') await this.#decideAndApply(w, false)
+    if (await this.#decideAndApply(w, false) === 'looked') await this.#decideAndApply(w, true)
   }
 
-  /** 'looked': the decision was the user's side, and its look proposed nothing (or the hub
-   * answered); with `mayPropose` false the user's side is not looked at again. */
-  async #decideAndApply (w: Work, mayPropose: boolean): Promise<'looked' | undefined> {
+  /** 'looked': the user's side was looked at (and proposed, or found nothing to propose).
+   * `lookedAlready`: a decision for the user's side is not looked at a second time. */
+  async #decideAndApply (w: Work, lookedAlready: boolean): Promise<'looked' | undefined> {
     const { c } = w
     const { entry, seq } = c
     const { root, index } = this.#opts
@@ -306,7 +306,7 @@ export class RemoteChanges {
     switch (action) {
       case 'skip': return
       case 'apply':
-        if (await this.apply(entry, seq, local, c.blocks, w) === 'applied' || !mayPropose) return
+        if (await this.apply(entry, seq, local, c.blocks, w) === 'applied') return
         return await this.#lookLocal(entry.path)
       case 'adopt':
         index.put({ entry, seq, stat: local?.kind === 'file' ? local : null }, entry.kind === 'file' && !entry.deleted)
@@ -316,7 +316,7 @@ export class RemoteChanges {
         await this.apply(entry, seq, local)
         return
       case 'propose-local':
-        if (mayPropose) return await this.#lookLocal(entry.path)
+        if (!lookedAlready) return await this.#lookLocal(entry.path)
     }
   }
 
