@@ -25,6 +25,7 @@ try {
   globalThis.gc?.()
   const heapKept = process.memoryUsage().heapUsed
   console.log(`chokidar ready after ${seconds.toFixed(2)} s, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s of CPU; heap +${Math.round((heapAtReady - heapBefore) / 1048576)} MB at ready, +${Math.round((heapKept - heapBefore) / 1048576)} MB kept${globalThis.gc == null ? ' (run with --expose-gc for the kept figure)' : ''}`)
+  console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB, RSS now ${Math.round(process.memoryUsage().rss / 1048576)} MB`)
   await w.close()
 } finally {
   await rm(base, { recursive: true, force: true })

@@ -7,8 +7,8 @@ export class IgnoringWatcher {
   readonly #start: () => TreeWatcher
   #current: TreeWatcher
 
-  constructor (root: string, changed: (relPath: string) => void, failed: (err: Error) => void, replacedDir: (relDir: string) => boolean, ignored: (relPath: string, kind: 'file' | 'dir') => boolean) {
-    this.#start = () => watchTree(root, changed, failed, replacedDir, (rel, isDir) => ignored(rel, isDir ? 'dir' : 'file'))
+  constructor (root: string, changed: (relPath: string) => void, failed: (err: Error) => void, replacedDir: (relDir: string) => boolean, ignored: (relPath: string, kind: 'file' | 'dir') => boolean, watchedBelow: (relDir: string) => void) {
+    this.#start = () => watchTree(root, changed, failed, replacedDir, (rel, isDir) => ignored(rel, isDir ? 'dir' : 'file'), watchedBelow)
     this.#current = this.#start()
   }
 

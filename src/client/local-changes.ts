@@ -122,6 +122,9 @@ export class LocalChanges {
   /** The same comparison, awaited. */
   async compareNow (): Promise<void> { await this.#rescan() }
 
+  /** Compares what is below `dir` with the index (a tree moved in, once it is watched). */
+  compareBelow (dir: string): void { void this.#rescan(dir) }
+
   /** Paths waiting to be looked at and proposed (for `distsync status`). */
   get pendingPaths (): string[] { return [...this.#pending, ...this.#deletions] }
 
@@ -196,7 +199,7 @@ export class LocalChanges {
    * The disk and the index compared one directory at a time (tree-compare.ts): only paths that
    * differ are queued, nothing is read or hashed. Ignored directories are not walked.
    */
-  async #rescan (): Promise<void> {
+  async #rescan (start = ''): Promise<void> {
     const { root, index, signal, queue } = this.#opts
     const started = performance.now()
     try {
@@ -206,9 +209,11 @@ export class LocalChanges {
         descend: dir => this.#opts.ignored?.(dir, 'dir') !== true,
         onTemp: rel => { void unlink(join(root, rel)).catch(() => {}) },
         backlog: async () => { await queue.below(WALK_BACKLOG) }
-      })
-      const first = this.#scans++ === 0
-      log[first ? 'info' : 'debug']({ ...counts, ms: Math.round(performance.now() - started) }, first ? 'startup scan done' : 'rescan done')
+      }, start)
+      const ms = Math.round(performance.now() - started)
+      if (start !== '') log.info({ dir: start, ...counts, ms }, 'compared a tree moved in')
+      else if (this.#scans++ === 0) log.info({ ...counts, ms }, 'startup scan done')
+      else log.debug({ ...counts, ms }, 'rescan done')
     } catch (err) {
       if (!signal.aborted) log.error({ err: (err as Error).message }, 'scan failed')
     }

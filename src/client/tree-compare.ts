@@ -5,7 +5,8 @@
 import { readdirSync, type Dirent } from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { localStatSync } from '../fs/local-stat.ts'
+import { nameStatSync } from '../fs/local-stat.ts'
+import { dirReal, SymlinkInPathError } from '../fs/folder-boundary.ts'
 import { isReservedName, TEMP_PREFIX } from '../fs/safe-path.ts'
 import { localState, type IndexStatRecord, type LocalStat } from '../reconcile/client-decide.ts'
 import type { IndexStore } from '../index/index-store.ts'
@@ -53,10 +54,15 @@ export async function compareTree (opts: CompareOptions, start = ''): Promise<Co
 function compareDir (opts: CompareOptions, dir: string, counts: CompareCounts, subdir: (path: string) => void): void {
   opts.entering?.(dir)
   const atRoot = dir === ''
+  const abs = atRoot ? opts.root : join(opts.root, dir)
   let names: Dirent[]
   try {
-    names = readdirSync(atRoot ? opts.root : join(opts.root, dir), { withFileTypes: true })
+    // once per directory, not per file: a realpath is an lstat per path component
+    if (!atRoot && !dirReal(abs)) return
+    names = readdirSync(abs, { withFileTypes: true })
   } catch (err) {
+    // made a symlink since its parent was read: reported, to be looked at as what it is now
+    if (err instanceof SymlinkInPathError) { counts.changed++; opts.changed(dir); return }
     const code = (err as NodeJS.ErrnoException).code
     // gone or replaced since its parent was read: its parent's comparison (or the next) reports it
     if (code === 'ENOENT' || code === 'ENOTDIR') return
@@ -75,7 +81,7 @@ function compareDir (opts: CompareOptions, dir: string, counts: CompareCounts, s
     const rec = known.get(d.name)
     known.delete(d.name)
     // a directory's own stat says nothing (its mtime moves with its children): no lstat needed
-    const local: LocalStat | null = d.isDirectory() ? DIR : localStatSync(join(opts.root, path))
+    const local: LocalStat | null = d.isDirectory() ? DIR : nameStatSync(join(opts.root, path))
     const state = localState(local, rec)
     if (state === 'changed' || state === 'deleted') report(path)
     if (local?.kind === 'dir') subdir(path)

@@ -33,7 +33,12 @@ export class MovedWhileOpenedError extends Error {
  * One realpath(3): glibc looks at each component once, a few µs for a few levels.
  */
 export function parentsReal (abs: string): boolean {
-  const dir = dirname(abs)
+  return dirReal(dirname(abs), abs)
+}
+
+/** parentsReal for the directory itself: true if `dir` and every component above it is a real
+ * directory. `of` names the path in the error. */
+export function dirReal (dir: string, of = dir): boolean {
   let real
   try {
     real = realpathSync.native(dir)
@@ -41,7 +46,7 @@ export function parentsReal (abs: string): boolean {
     if (missing(err)) return parentWithLinkOrMissing(dir)
     throw err
   }
-  if (real !== dir) throw new SymlinkInPathError(abs)
+  if (real !== dir) throw new SymlinkInPathError(of)
   return true
 }
 

@@ -16,7 +16,12 @@ export async function localStat (abs: string): Promise<LocalStat | null> {
  * synchronous for that reason; only data flushes (fdatasync) and big reads go to the pool.
  */
 export function localStatSync (abs: string): LocalStat | null {
-  if (!parentsReal(abs)) return null
+  return parentsReal(abs) ? nameStatSync(abs) : null
+}
+
+/** localStatSync for a name in a directory the caller has just found real (parentsReal of a
+ * sibling): a walk checks each directory once instead of every component for each file. */
+export function nameStatSync (abs: string): LocalStat | null {
   let st
   try {
     st = lstatSync(abs, { bigint: true })

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { mkdtemp, mkdir, rm, writeFile, symlink, unlink, utimes } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { IndexStore } from '../../src/index/index-store.ts'
 import { ChunkList } from '../../src/chunk/chunk-list.ts'
@@ -122,6 +123,26 @@ describe('compareTree', () => {
       const ac = new AbortController()
       ac.abort()
       await assert.rejects(compareTree({ root, index, signal: ac.signal, changed: () => {} }), { name: 'AbortError' })
+    })
+  })
+
+  test('a directory swapped for a symlink after its parent was read is reported, not followed', async () => {
+    await withIndex(async (index, base) => {
+      const root = join(base, 'root')
+      const outside = join(base, 'outside')
+      await mkdir(join(root, 'd'), { recursive: true })
+      await mkdir(outside)
+      await writeFile(join(outside, 'secret'), 'not in the folder')
+      index.put({ entry: entry('d', 'dir'), seq: 1, stat: null })
+      const changed: string[] = []
+      // the walk checks each directory once, right before reading it: swapped after the root's readdir
+      const entering = (dir: string): void => {
+        if (dir !== 'd') return
+        rmSync(join(root, 'd'), { recursive: true })
+        symlinkSync(outside, join(root, 'd'))
+      }
+      await compareTree({ root, index, signal: AbortSignal.timeout(20000), changed: p => changed.push(p), entering })
+      assert.deepEqual(changed.sort(), ['d'])
     })
   })
 })
