@@ -203,6 +203,7 @@ export class ClientService {
         const w = watcher = new IgnoringWatcher(root, path => {
           if (path === IGNORE_FILE) void rulesChanged().catch(err => { log.warn({ err: (err as Error).message }, 'cannot read the ignore rules') })
           local.watched(path)
+          remote.localChanged(path)
         }, err => { if (isWatchLimitError(err)) limited(err); else fatal(err) }, replacedDir, ignored, dir => { local.compareBelow(dir) })
         // one more comparison once every directory is watched leaves no unseen window
         void Promise.race([w.ready, abortPromise(own)]).then(async () => {

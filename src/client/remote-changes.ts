@@ -97,9 +97,15 @@ export class RemoteChanges {
 
   constructor (opts: RemoteChangesOptions) {
     this.#opts = opts
-    this.#retry = new RetryLater<Work>((w, attempt) => { w.attempt = attempt; this.#run(w) })
+    this.#retry = new RetryLater<Work>((w, attempt) => { w.attempt = attempt; this.#run(w) }, w => w.c.entry.path)
     opts.signal.addEventListener('abort', () => { this.#retry.clear() }, { once: true })
     void this.#retryLoop()
+  }
+
+  /** `path` changed here (the watcher said so): changes held back at it, at a parent or below it
+   * are tried now rather than at their next backoff (up to 30 s away). */
+  localChanged (path: string): void {
+    this.#retry.wake(path)
   }
 
   /** Changes that ran out of tries are tried once more (at each rescan). */
@@ -261,6 +267,15 @@ export class RemoteChanges {
   }
 
   async #applyRemote (w: Work): Promise<void> {
+    // the user's side was looked at but nothing was proposed: if the path went back meanwhile to
+    // what the index knows (rmdir d, then mkdir d), the change is decided once more, and applies
+    // (left as done, it was dropped: the hub held it, this client never applied it)
+    if (await this.#decideAndApply(w, false) === 'looked') await this.#decideAndApply(w, true)
+  }
+
+  /** 'looked': the user's side was looked at (and proposed, or found nothing to propose).
+   * `lookedAlready`: a decision for the user's side is not looked at a second time. */
+  async #decideAndApply (w: Work, lookedAlready: boolean): Promise<'looked' | undefined> {
     const { c } = w
     const { entry, seq } = c
     const { root, index } = this.#opts
@@ -291,8 +306,8 @@ export class RemoteChanges {
     switch (action) {
       case 'skip': return
       case 'apply':
-        if (await this.apply(entry, seq, local, c.blocks, w) === 'changed') notProposedYet(entry.path, await this.#opts.proposeLocal(entry.path))
-        return
+        if (await this.apply(entry, seq, local, c.blocks, w) === 'applied') return
+        return await this.#lookLocal(entry.path)
       case 'adopt':
         index.put({ entry, seq, stat: local?.kind === 'file' ? local : null }, entry.kind === 'file' && !entry.deleted)
         this.#holds(entry, seq)
@@ -301,8 +316,13 @@ export class RemoteChanges {
         await this.apply(entry, seq, local)
         return
       case 'propose-local':
-        notProposedYet(entry.path, await this.#opts.proposeLocal(entry.path))
+        if (!lookedAlready) return await this.#lookLocal(entry.path)
     }
+  }
+
+  async #lookLocal (path: string): Promise<'looked'> {
+    notProposedYet(path, await this.#opts.proposeLocal(path))
+    return 'looked'
   }
 
   #context (attached: AttachedBlock[], entry: Entry, work: Work | undefined): ApplyContext {
