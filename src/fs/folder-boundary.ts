@@ -44,6 +44,9 @@ export function dirReal (dir: string, of = dir): boolean {
     real = realpathSync.native(dir)
   } catch (err) {
     if (missing(err)) return parentWithLinkOrMissing(dir)
+    // a link on the way that names itself (or a ring of them) is still a link on the way: a
+    // remote change below it waits for it to go, as below any link (fs-fuzz seed 160)
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new SymlinkInPathError(of)
     throw err
   }
   if (real !== dir) throw new SymlinkInPathError(of)
