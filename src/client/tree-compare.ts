@@ -4,12 +4,12 @@
 // directory and the walk's stack, not by the size of the tree.
 import { readdirSync, type Dirent } from 'node:fs'
 import { join } from 'node:path'
-import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { nameStatSync } from '../fs/local-stat.ts'
 import { dirReal, SymlinkInPathError } from '../fs/folder-boundary.ts'
 import { isReservedName, TEMP_PREFIX } from '../fs/safe-path.ts'
 import { localState, type IndexStatRecord, type LocalStat } from '../reconcile/client-decide.ts'
 import type { IndexStore } from '../index/index-store.ts'
+import { TurnSlicer } from '../net/turn-slicer.ts'
 
 /** The walk is synchronous inside a directory; between directories it lets the event loop run
  * (pings, hub messages) once this much time has passed. */
@@ -37,16 +37,13 @@ export interface CompareCounts { dirs: number, entries: number, changed: number 
 export async function compareTree (opts: CompareOptions, start = ''): Promise<CompareCounts> {
   const counts: CompareCounts = { dirs: 0, entries: 0, changed: 0 }
   const stack = [start]
-  let sliceStart = performance.now()
+  const slicer = new TurnSlicer(SLICE_MS)
   while (stack.length > 0) {
     opts.signal.throwIfAborted()
     const dir = stack.pop()!
     compareDir(opts, dir, counts, sub => { if (opts.descend?.(sub) ?? true) stack.push(sub) })
     if (opts.backlog != null && counts.changed > 0) await opts.backlog()
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await yieldToLoop()
-      sliceStart = performance.now()
-    }
+    await slicer.pass()
   }
   return counts
 }

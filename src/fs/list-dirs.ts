@@ -3,8 +3,8 @@
 // stat); distsync's own names and what `descend` refuses are left out.
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { isReservedName } from './safe-path.ts'
+import { TurnSlicer } from '../net/turn-slicer.ts'
 
 /** What a walk saw of one directory: how many names it holds, and which are directories. */
 export interface DirListing { entries: number, subdirs: readonly string[] }
@@ -16,7 +16,7 @@ const SLICE_MS = 10
 export async function listDirs (root: string, descend: (dir: string) => boolean, signal: AbortSignal, start = ''): Promise<Map<string, DirListing>> {
   const tree = new Map<string, DirListing>()
   const stack = [start]
-  let sliceStart = performance.now()
+  const slicer = new TurnSlicer(SLICE_MS)
   while (stack.length > 0) {
     signal.throwIfAborted()
     const dir = stack.pop()!
@@ -37,10 +37,7 @@ export async function listDirs (root: string, descend: (dir: string) => boolean,
     }
     tree.set(dir, { entries, subdirs })
     for (const sub of subdirs) stack.push(sub)
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await yieldToLoop()
-      sliceStart = performance.now()
-    }
+    await slicer.pass()
   }
   return tree
 }
